@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The developer entry point behind the README's Quick start.
+#   ./dev.sh run    install what is needed, build, run the daemon with its embedded default
+#   ./dev.sh test   install what is needed, build with ASan+UBSan, run every test
+#   ./dev.sh bench  build optimised and run the benchmarks in bench/
+#   ./dev.sh deps   only install the Debian packages
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+# Everything the build, the tests and the benchmarks need (Debian 12 package names).
+PACKAGES=(
+        meson ninja-build pkg-config gcc libc6-dev
+        libxml2-dev libxml2-utils libmicrohttpd-dev libxen-dev zlib1g-dev libcrypt-dev
+        librrd-dev rrdtool
+        curl wrk openssl python3 python3-os-xenapi
+)
+
+deps() {
+        local missing=()
+        for p in "${PACKAGES[@]}"; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+                        missing+=("$p")
+        done
+        [ ${#missing[@]} -eq 0 ] && return 0
+        echo "Installing: ${missing[*]}" >&2
+        local sudo=()
+        [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+        export DEBIAN_FRONTEND=noninteractive
+        "${sudo[@]}" apt-get update -q
+        "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Prints "N passed, N failed" from meson's testlog.json (meson's own summary is not enough
+# for our CI) and fails when anything failed or nothing ran.
+summarize() {
+        /usr/bin/python3 - "$1" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+with open(sys.argv[1]) as f:
+    for line in f:
+        line = line.strip()
+        if not line:
+            continue
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+if skipped:
+    print(f"({skipped} skipped)")
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed or passed == 0 else 0)
+PY
+}
+
+cmd_test() {
+        deps
+        local dir=build-test
+        if [ ! -f "$dir/build.ninja" ]; then
+                meson setup "$dir" -Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
+                        -Dwerror=true
+        fi
+        meson compile -C "$dir"
+        rm -f "$dir/meson-logs/testlog.json"
+        local rc=0
+        meson test -C "$dir" --print-errorlogs --num-processes 2 || rc=$?
+        summarize "$dir/meson-logs/testlog.json" || rc=1
+        return $rc
+}
+
+build_release() {
+        local dir=build
+        if [ ! -f "$dir/build.ninja" ]; then
+                meson setup "$dir" -Dbuildtype=release -Db_ndebug=true >/dev/null
+        fi
+        meson compile -C "$dir" >/dev/null
+}
+
+cmd_run() {
+        deps
+        build_release
+        echo "Replaying a small example through the RRD engine (the daemon is not built yet):" >&2
+        printf '%s\n' 1000000004:1.5 1000000012:2.5 |
+                build/tools/rrdd-tool replay --start 1000000000 --step 5 \
+                        DS:g:GAUGE:10:0:U RRA:AVERAGE:0.5:2:2
+}
+
+cmd_bench() {
+        deps
+        build_release
+        for b in build/bench/bench-*; do
+                [ -x "$b" ] || continue
+                echo "== $b" && "$b"
+        done
+}
+
+case "${1:-}" in
+run) shift; cmd_run "$@" ;;
+test) cmd_test ;;
+bench) cmd_bench ;;
+deps) deps ;;
+*) echo "usage: $0 run|test|bench|deps" >&2; exit 2 ;;
+esac

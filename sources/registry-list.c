@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* The registry array. Order is the order the daemon samples in. */
+
+#include "sources/registry-list.h"
+
+#include <stddef.h>
+
+const SrcOps *const src_registry[] = {
+
+
+        /* proc */
+
+
+        /* xen */
+
+
+        /* plugins */
+
+
+        /* sim */
+
+
+        NULL,
+};

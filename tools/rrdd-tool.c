@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* rrdd-tool: offline commands around rrdd's RRDs. */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/replay.h"
+
+static void usage(FILE *f) {
+        fputs("usage: rrdd-tool COMMAND [ARGS...]\n"
+              "commands:\n"
+              "  replay   feed rrdtool update lines to a new RRD and print it\n"
+              "Run 'rrdd-tool COMMAND --help' for a command's options.\n",
+              f);
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2) {
+                usage(stderr);
+                return 2;
+        }
+        if (strcmp(argv[1], "replay") == 0)
+                return tool_replay(argc - 1, argv + 1);
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        fprintf(stderr, "rrdd-tool: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+}
