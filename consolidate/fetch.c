@@ -15,7 +15,7 @@ static bool cf_is_classic(RrdCf cf) {
 }
 
 /**
- * rrd_fetch() - rows of one CF between start and end, as rrd_fetch_r() returns them.
+ * rrd_fetch_rows() - rows of one CF between start and end, as rrd_fetch_r() returns them.
  * @rrd: the RRD.
  * @cf: the consolidation function asked for.
  * @start: requested start (exclusive: the first row ends after it).
@@ -25,7 +25,7 @@ static bool cf_is_classic(RrdCf cf) {
  *
  * Return: 0, -ENOENT when no archive serves @cf, -EINVAL for start > end or step 0, -ENOMEM.
  */
-int rrd_fetch(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
+int rrd_fetch_rows(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
               RrdFetch *ret) {
         const uint64_t step = rrd_step(rrd);
         const int64_t last_up = rrd_last_up(rrd);
@@ -82,7 +82,7 @@ int rrd_fetch(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req
                 double *row = data + r * n_ds;
                 if (t < rra_start || t > rra_end) {
                         for (size_t i = 0; i < n_ds; i++)
-                                row[i] = NAN;
+                                row[i] = (double) NAN;
                         continue;
                 }
                 size_t back = (size_t) ((rra_end - t) / s);

@@ -22,12 +22,12 @@ typedef struct RrdFetch {
 } RrdFetch;
 
 /*
- * rrd_fetch() - rrd_fetch_r(): candidates are the archives of that CF plus any 1-PDP archive of
+ * rrd_fetch_rows() - rrd_fetch_r(): candidates are the archives of that CF plus any 1-PDP archive of
  * a classic CF; the best full match (covering start, closest step) wins, else the widest
  * partial match. The end moves one step later even when aligned, as in rrdtool.
  * Return: 0, -ENOENT when no archive matches the CF, -EINVAL when start > end or step is 0.
  */
-int rrd_fetch(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
+int rrd_fetch_rows(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
               RrdFetch *ret);
 void rrd_fetch_done(RrdFetch *f);
 

@@ -54,10 +54,12 @@ typedef enum RrdValueKind {
 } RrdValueKind;
 
 typedef struct RrdValue {
-        uint8_t kind; /* RrdValueKind */
-        bool negative;
-        uint64_t magnitude;
-        double d;
+        uint8_t kind;  /* RrdValueKind */
+        bool negative; /* RRD_VALUE_INT only */
+        union {
+                uint64_t magnitude; /* RRD_VALUE_INT */
+                double d;           /* RRD_VALUE_DOUBLE */
+        };
 } RrdValue;
 
 #define RRD_VALUE_U ((RrdValue){ .kind = RRD_VALUE_UNKNOWN })
@@ -112,16 +114,22 @@ typedef struct RrdCdpState {
 typedef struct Rrd Rrd;
 
 /*
+ * Naming note: librrd exports rrd_update(), rrd_fetch() and rrd_free(), and tools, tests and
+ * benchmarks link librrd next to this engine, so those three are spelt rrd_update_at(),
+ * rrd_fetch_rows() and rrd_destroy() here.
+ */
+
+/*
  * rrd_new() - an empty RRD as `rrdtool create --start last_up_s --step step_s` makes it.
  * Validation follows rrdtool create: names unique and well-formed, heartbeat >= 1,
  * min < max when both set, 0 <= xff < 1, pdp_per_row >= 1, rows >= 1. Return: 0 or -EINVAL.
  */
 int rrd_new(Rrd **ret, uint64_t step_s, int64_t last_up_s, const RrdDsDef *ds, size_t n_ds,
             const RrdRraDef *rra, size_t n_rra);
-Rrd *rrd_free(Rrd *rrd);
-static inline void rrd_freep(Rrd **p) {
+Rrd *rrd_destroy(Rrd *rrd);
+static inline void rrd_destroyp(Rrd **p) {
         if (*p)
-                (void) rrd_free(*p);
+                (void) rrd_destroy(*p);
 }
 
 /* A deep copy (for serialising outside the tick, for instance). */
@@ -139,12 +147,12 @@ int rrd_ds_index(const Rrd *rrd, const char *name); /* index, or -ENOENT */
 size_t rrd_memory_bytes(const Rrd *rrd);
 
 /*
- * rrd_update() - one update at (t_s, t_usec) with one value per data source, in index order.
+ * rrd_update_at() - one update at (t_s, t_usec) with one value per data source, in index order.
  * Atomic: on error nothing changes (unlike rrdtool, which may have touched last_ds).
  * Return: 0; -ERANGE if the time is not after the last update; -EINVAL for a value the data
  * source type refuses (a negative COUNTER, say) or t_usec >= 1e6.
  */
-int rrd_update(Rrd *rrd, int64_t t_s, uint32_t t_usec, const RrdValue *values);
+int rrd_update_at(Rrd *rrd, int64_t t_s, uint32_t t_usec, const RrdValue *values);
 
 /*
  * Forget the last input of every COUNTER/DERIVE-like data source, so the next delta is

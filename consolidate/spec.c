@@ -84,7 +84,7 @@ static bool has_suffix(const char *s) {
 
 static int parse_bound(const char *s, double *ret) {
         if (strcmp(s, "U") == 0) {
-                *ret = NAN;
+                *ret = (double) NAN;
                 return 0;
         }
         return num_rrd_parse_value(s, ret);
