@@ -62,6 +62,11 @@ struct Rrdd {
         usec_t next_backup_mono;
         /* VM uuid → generation + 1, as recorded at the last clean shutdown. */
         Hashmap *generations;
+        RrddIo io[4];
+        size_t n_io;
+        char *config_path;
+        void (*reload_hook)(void *);
+        void *reload_userdata;
 };
 
 int rrdd_new(Rrdd **ret, const RrddConfig *cfg, const RrddClock *clock, const ArchiveOps *ops,
@@ -114,6 +119,7 @@ Rrdd *rrdd_free(Rrdd *d) {
         registry_free(d->registry);
         free(d->backup);
         hashmap_free(d->generations);
+        free(d->config_path);
         free(d);
         return NULL;
 }
@@ -655,12 +661,39 @@ static int epoll_add(int ep, int fd, uint32_t tag) {
         return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
-enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_WORKER };
+enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_WORKER, TAG_IO };
+
+int rrdd_add_io(Rrdd *d, const RrddIo *io) {
+        if (d->n_io >= ELEMENTSOF(d->io))
+                return -E2BIG;
+        d->io[d->n_io++] = *io;
+        return 0;
+}
+
+void rrdd_set_reload(Rrdd *d, const char *config_path, void (*hook)(void *userdata),
+                     void *userdata) {
+        free(d->config_path);
+        d->config_path = config_path ? strdup(config_path) : NULL;
+        d->reload_hook = hook;
+        d->reload_userdata = userdata;
+}
 
 static void reload(Rrdd *d) {
         /* The log level comes from the configuration file again; other keys need a restart. */
-        log_info("SIGHUP: reloading the log level");
-        (void) d;
+        if (d->config_path) {
+                RrddConfig c;
+                char err[CONFIG_ERROR_MAX];
+                if (rrdd_config_init(&c) == 0) {
+                        if (rrdd_config_load_file(&c, d->config_path, err) == 0) {
+                                log_set_max_level(c.log_level);
+                                log_info("SIGHUP: log level %s", log_level_to_string(c.log_level));
+                        } else
+                                log_warning("SIGHUP: %s; keeping the current log level", err);
+                        rrdd_config_done(&c);
+                }
+        }
+        if (d->reload_hook)
+                d->reload_hook(d->reload_userdata);
 }
 
 int rrdd_run(Rrdd *d) {
@@ -680,6 +713,9 @@ int rrdd_run(Rrdd *d) {
         if ((r = epoll_add(ep, tfd, TAG_TIMER)) < 0 || (r = epoll_add(ep, sfd, TAG_SIGNAL)) < 0 ||
             (r = epoll_add(ep, worker_fd(d->worker), TAG_WORKER)) < 0)
                 return log_error_errno(r, "epoll_ctl: %m");
+        for (size_t i = 0; i < d->n_io; i++)
+                if ((r = epoll_add(ep, d->io[i].fd, TAG_IO + (uint32_t) i)) < 0)
+                        return log_error_errno(r, "epoll_ctl: %m");
 
         d->next_backup_mono = clock_mono(&d->clock) + backup_period;
         (void) notify_send("READY=1\nSTATUS=running");
@@ -693,16 +729,31 @@ int rrdd_run(Rrdd *d) {
                         .it_value = { .tv_sec = (time_t) (deadline / USEC_PER_SEC),
                                       .tv_nsec = (long) (deadline % USEC_PER_SEC) * 1000 },
                 };
-                struct epoll_event evs[8];
+                struct epoll_event evs[16];
                 int timeout = d->backup ? 0 : -1;
+                for (size_t i = 0; i < d->n_io; i++) {
+                        int t = d->io[i].timeout_msec ? d->io[i].timeout_msec(d->io[i].userdata)
+                                                      : -1;
+                        if (t >= 0 && (timeout < 0 || t < timeout))
+                                timeout = t;
+                }
 
                 (void) timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
                 int n = epoll_wait(ep, evs, (int) ELEMENTSOF(evs), timeout);
                 if (n < 0 && errno != EINTR)
                         return log_error_errno(-errno, "epoll_wait: %m");
 
+                bool io_ran[ELEMENTSOF(d->io)] = {};
                 for (int i = 0; i < n; i++) {
                         uint64_t v;
+                        if (evs[i].data.u32 >= TAG_IO) {
+                                size_t k = evs[i].data.u32 - TAG_IO;
+                                if (k < d->n_io) {
+                                        (void) d->io[k].run(d->io[k].userdata);
+                                        io_ran[k] = true;
+                                }
+                                continue;
+                        }
                         switch (evs[i].data.u32) {
                         case TAG_TIMER:
                                 (void) !read(tfd, &v, sizeof(v));
@@ -727,6 +778,12 @@ int rrdd_run(Rrdd *d) {
                         }
                         }
                 }
+
+                /* Timers of the extra I/O (idle connections, say) run even without traffic. */
+                for (size_t k = 0; k < d->n_io; k++)
+                        if (!io_ran[k] && d->io[k].timeout_msec &&
+                            d->io[k].timeout_msec(d->io[k].userdata) == 0)
+                                (void) d->io[k].run(d->io[k].userdata);
 
                 TickDue due;
                 now_mono = clock_mono(&d->clock);

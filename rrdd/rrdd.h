@@ -75,7 +75,23 @@ unsigned rrdd_save_all(Rrdd *d);
 /* The snapshot files host-metrics.json and vm-metrics.json in cfg->snapshot_dir. */
 int rrdd_write_snapshots(Rrdd *d);
 
-/* The epoll loop: ticks, jobs, signals. Returns the exit status. */
+/*
+ * Another event source for the loop (the HTTP server): fd is watched for readability, run() is
+ * called when it is readable and whenever timeout_msec() (-1: none) has passed.
+ */
+typedef struct RrddIo {
+        int fd;
+        int (*run)(void *userdata);
+        int (*timeout_msec)(void *userdata);
+        void *userdata;
+} RrddIo;
+int rrdd_add_io(Rrdd *d, const RrddIo *io);
+
+/* Called on SIGHUP, after the log level has been re-read from config_path (NULL: none). */
+void rrdd_set_reload(Rrdd *d, const char *config_path, void (*hook)(void *userdata),
+                     void *userdata);
+
+/* The epoll loop: ticks, jobs, signals, extra I/O. Returns the exit status. */
 int rrdd_run(Rrdd *d);
 
 Registry *rrdd_registry(Rrdd *d);
