@@ -178,7 +178,40 @@ static void test_firstboot(void) {
         CHECK(system(cmd) == 0);
 }
 
+/* The man page documents every key there is, and no other. */
+static void test_man_page(void) {
+        const char *root = getenv("RRDD_SOURCE_ROOT");
+        char path[4096], line[1024];
+        size_t n, n_documented = 0;
+        const ConfigKeyInfo *keys = rrdd_config_keys(&n);
+        bool *seen = calloc(n, sizeof(bool));
+
+        (void) snprintf(path, sizeof(path), "%s/docs/rrdd.conf.5", root ? root : ".");
+        FILE *f = fopen(path, "r");
+        CHECKF(f != NULL, "cannot open %s", path);
+        while (f && seen && fgets(line, sizeof(line), f)) {
+                if (strncmp(line, ".B ", 3) != 0)
+                        continue;
+                line[strcspn(line, "\n")] = '\0';
+                bool known = false;
+                for (size_t i = 0; i < n; i++)
+                        if (strcmp(line + 3, keys[i].name) == 0)
+                                known = seen[i] = true;
+                /* Section markup uses .B too, for words that are not keys: only key-like ones. */
+                if (!known && strchr(line + 3, ' ') == NULL && strchr(line + 3, '_'))
+                        CHECKF(false, "rrdd.conf.5 documents unknown key '%s'", line + 3);
+                n_documented += known;
+        }
+        if (f)
+                fclose(f);
+        for (size_t i = 0; seen && i < n; i++)
+                CHECKF(seen[i], "rrdd.conf.5 does not document '%s'", keys[i].name);
+        CHECK(n_documented == n);
+        free(seen);
+}
+
 int main(void) {
+        test_man_page();
         test_defaults_and_file();
         test_errors();
         test_sources();
