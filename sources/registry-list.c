@@ -9,6 +9,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* proc */
+        &src_proc,
 
 
         /* xen */
