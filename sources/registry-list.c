@@ -19,6 +19,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* sim */
+        &src_sim,
 
 
         NULL,

@@ -8,3 +8,6 @@
 
 /* proc */
 extern const SrcOps src_proc;
+
+/* sim */
+extern const SrcOps src_sim;
