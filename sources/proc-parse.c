@@ -72,10 +72,16 @@ static bool cursor_u64(Cursor *c, uint64_t *ret) {
         return true;
 }
 
+/**
+ * proc_stat_init() - prepare @st for proc_stat_parse(); owns nothing yet.
+ */
 void proc_stat_init(ProcStat *st) {
         *st = (ProcStat){};
 }
 
+/**
+ * proc_stat_deinit() - free what proc_stat_parse() allocated in @st, leaving it initialised.
+ */
 void proc_stat_deinit(ProcStat *st) {
         free(st->cpus);
         *st = (ProcStat){};
@@ -252,10 +258,17 @@ int proc_meminfo_parse(ProcMeminfo *ret, const char *buf, size_t len) {
         return 0;
 }
 
+/**
+ * proc_netdev_list_init() - prepare @l for proc_netdev_parse(); owns nothing yet.
+ */
 void proc_netdev_list_init(ProcNetDevList *l) {
         *l = (ProcNetDevList){};
 }
 
+/**
+ * proc_netdev_list_deinit() - free what proc_netdev_parse() allocated in @l, leaving it
+ * initialised.
+ */
 void proc_netdev_list_deinit(ProcNetDevList *l) {
         free(l->devs);
         *l = (ProcNetDevList){};

@@ -59,7 +59,8 @@ typedef struct ProcNetDev {
         uint64_t tx_errors;
 } ProcNetDev;
 
-/* The interfaces in file order, without duplicates. devs[] is reused from one parse to the next. */
+/* The interfaces in file order (a repeated name is kept: the caller skips it). devs[] is reused
+ * from one parse to the next. */
 typedef struct ProcNetDevList {
         ProcNetDev *devs;
         size_t n_devs;

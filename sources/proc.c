@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The "proc" source. Reads /proc/stat, /proc/meminfo, /proc/net/dev and /proc/loadavg below
- * cfg->proc_root through descriptors kept open across ticks (pread at offset 0 costs about half
- * of open+read+close for these small files), and /sys/class/net to tell physical NICs from the
- * rest. CPU busy fractions are computed here from jiffy deltas between our own samples.
+ * cfg->proc_root through descriptors kept open across ticks (pread at offset 0 saves a third
+ * to three quarters of open+read+close on these small files), and /sys/class/net to tell
+ * physical NICs from the rest. CPU busy fractions are computed here from jiffy deltas between
+ * our own samples.
  */
 
 #include "sources/proc.h"
@@ -267,7 +268,7 @@ static int emit_kib(SrcSink *sink, const char *name, const char *desc, bool is_k
                 .value_type = ok ? SRC_VALUE_INT64 : SRC_VALUE_UNKNOWN,
                 .value.i64 = ok ? (int64_t) kib : 0,
                 .min = 0.0,
-                .max = INFINITY,
+                .max = (double) INFINITY,
                 .is_default = true,
         };
         return src_sink_emit(sink, &smp);
@@ -284,7 +285,7 @@ static int emit_counter(SrcSink *sink, const char *name, const char *desc, const
                 .value_type = is_known ? SRC_VALUE_UINT64 : SRC_VALUE_UNKNOWN,
                 .value.u64 = is_known ? v : 0,
                 .min = 0.0,
-                .max = INFINITY,
+                .max = (double) INFINITY,
                 .is_default = is_default,
         };
         return src_sink_emit(sink, &smp);
@@ -403,7 +404,7 @@ static int sample_loadavg(Proc *p, SrcSink *sink) {
                                         .value_type = r >= 0 ? SRC_VALUE_DOUBLE : SRC_VALUE_UNKNOWN,
                                         .value.d = v,
                                         .min = 0.0,
-                                        .max = INFINITY,
+                                        .max = (double) INFINITY,
                                         .is_default = true,
                                 });
         return r < 0 ? r : k;

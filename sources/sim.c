@@ -326,7 +326,7 @@ static void sim_check_dir(Sim *sim) {
 
 /* Applies the queued inotify events. */
 static int sim_drain_events(Sim *sim) {
-        char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+        _Alignas(struct inotify_event) char buf[16384];
 
         for (;;) {
                 ssize_t n = read(sim->inotify_fd, buf, sizeof(buf));
@@ -513,11 +513,11 @@ typedef struct SimDs {
 #define FRACTION(n, d) \
         { n, d, "(fraction)", SRC_GAUGE, SRC_VALUE_DOUBLE, 1.0, true }
 #define BYTES(n, d, u) \
-        { n, d, u, SRC_GAUGE, SRC_VALUE_INT64, INFINITY, true }
+        { n, d, u, SRC_GAUGE, SRC_VALUE_INT64, (double) INFINITY, true }
 #define COUNTER(n, d, u, def) \
-        { n, d, u, SRC_DERIVE, SRC_VALUE_UINT64, INFINITY, def }
+        { n, d, u, SRC_DERIVE, SRC_VALUE_UINT64, (double) INFINITY, def }
 #define IOPS(n, d) \
-        { n, d, "requests/s", SRC_ABSOLUTE, SRC_VALUE_INT64, INFINITY, true }
+        { n, d, "requests/s", SRC_ABSOLUTE, SRC_VALUE_INT64, (double) INFINITY, true }
 
 static const SimDs sim_ds[_SIM_VALUE_MAX] = {
         [SIM_CPU0] = FRACTION("cpu0", "Simulated: fraction of time vCPU 0 was busy"),
@@ -553,7 +553,7 @@ static const SimDs sim_ds[_SIM_VALUE_MAX] = {
                 COUNTER("vif_1_tx_errors", "Simulated: transmit errors on vif 1", "err/s", false),
 };
 
-/* One VM's values at `now`; false entries of is_known[] are emitted as unknown. */
+/* Fills in one VM's values at `now` (µs); iops with no previous reading are unknown. */
 static void vm_values(SimVm *vm, usec_t now, SrcSample *out) {
         const SimVmModel *m = &vm->model;
         uint64_t req[SIM_N_VBDS][2];

@@ -114,7 +114,7 @@ double sample_log_value(const SampleLog *l, const char *uuid, const char *name) 
         const LoggedSample *e = sample_log_find(l, uuid, name);
 
         if (!e)
-                return NAN;
+                return (double) NAN;
         switch (e->s.value_type) {
         case SRC_VALUE_INT64:
                 return (double) e->s.value.i64;
@@ -123,6 +123,6 @@ double sample_log_value(const SampleLog *l, const char *uuid, const char *name) 
         case SRC_VALUE_DOUBLE:
                 return e->s.value.d;
         default:
-                return NAN;
+                return (double) NAN;
         }
 }

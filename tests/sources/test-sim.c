@@ -75,6 +75,18 @@ static const struct {
         {"vif_1_tx_errors", SRC_DERIVE, SRC_VALUE_UINT64, "err/s", (double) INFINITY, false},
 };
 #define N_DS ELEMENTSOF(expected_ds)
+/* Positions in expected_ds[]. */
+enum {
+        DS_CPU0 = 0,
+        DS_CPU1 = 1,
+        DS_CPU_USAGE = 2,
+        DS_MEMORY = 3,
+        DS_MEMORY_TARGET = 4,
+        DS_MEMORY_INTERNAL_FREE = 5,
+        DS_VIF0_RX = 6,
+        DS_XVDA_IOPS_READ = 14,
+        DS_VIF0_RX_ERRORS = 20,
+};
 
 static SrcInstance *open_sim(const char *dir, unsigned count, uint64_t seed, int *ret_r) {
         SrcInstance *s = NULL;
@@ -291,14 +303,48 @@ static void test_ranges(void) {
                 sample_log_clear(&log);
                 if (src_sample(s, T0 + k * TICK, &log.sink) != 0)
                         sample_ok = false;
+                /* One pass over the log into a table: [vm][ds] as in expected_ds[]. */
+                static const LoggedSample *tab[N_VMS][N_DS];
+                memset(tab, 0, sizeof(tab));
+                for (size_t i = 0; i < log.n_samples; i++) {
+                        const LoggedSample *e = &log.samples[i];
+                        for (unsigned v = 0; v < N_VMS; v++)
+                                if (strcmp(e->s.owner.uuid, vms[v].uuid) == 0)
+                                        for (size_t d = 0; d < N_DS; d++)
+                                                if (strcmp(e->name, expected_ds[d].name) == 0)
+                                                        tab[v][d] = e;
+                }
                 for (unsigned v = 0; v < N_VMS; v++) {
                         VmTrack *vm = &vms[v];
-                        double c0 = sample_log_value(&log, vm->uuid, "cpu0");
-                        double c1 = sample_log_value(&log, vm->uuid, "cpu1");
-                        double cu = sample_log_value(&log, vm->uuid, "cpu_usage");
-                        double mem = sample_log_value(&log, vm->uuid, "memory");
-                        double target = sample_log_value(&log, vm->uuid, "memory_target");
-                        double free_kib = sample_log_value(&log, vm->uuid, "memory_internal_free");
+                        double val[N_DS];
+
+                        for (size_t d = 0; d < N_DS; d++) {
+                                const LoggedSample *e = tab[v][d];
+                                val[d] = (double) NAN;
+                                if (!e) {
+                                        sample_ok = false;
+                                        continue;
+                                }
+                                if (e->s.value_type == SRC_VALUE_DOUBLE)
+                                        val[d] = e->s.value.d;
+                                else if (e->s.value_type == SRC_VALUE_INT64)
+                                        val[d] = (double) e->s.value.i64;
+                                else if (e->s.value_type == SRC_VALUE_UINT64) {
+                                        val[d] = (double) e->s.value.u64;
+                                        if (k > 0 && e->s.value.u64 < vm->last[d])
+                                                monotonic_ok = false;
+                                        if (k > 0 && d == DS_VIF0_RX) {
+                                                double rate =
+                                                        (double) (e->s.value.u64 - vm->last[d]) / 5;
+                                                vm->rate_min = fmin(vm->rate_min, rate);
+                                                vm->rate_max = fmax(vm->rate_max, rate);
+                                        }
+                                        vm->last[d] = e->s.value.u64;
+                                }
+                        }
+                        double c0 = val[DS_CPU0], c1 = val[DS_CPU1], cu = val[DS_CPU_USAGE];
+                        double mem = val[DS_MEMORY], target = val[DS_MEMORY_TARGET];
+                        double free_kib = val[DS_MEMORY_INTERNAL_FREE];
 
                         if (!(c0 >= 0 && c0 <= 1 && c1 >= 0 && c1 <= 1 && cu >= 0 && cu <= 1))
                                 fractions_ok = false;
@@ -311,34 +357,13 @@ static void test_ranges(void) {
                                 memory_ok = false;
                         if (k == 0)
                                 sizes[v] = (uint64_t) mem;
-
-                        for (size_t d = 0; d < N_DS; d++) {
-                                const LoggedSample *e =
-                                        sample_log_find(&log, vm->uuid, expected_ds[d].name);
-                                if (!e || e->s.value_type != SRC_VALUE_UINT64)
-                                        continue;
-                                if (k > 0 && e->s.value.u64 < vm->last[d])
-                                        monotonic_ok = false;
-                                if (k > 0 && d == 6) { /* vif_0_rx */
-                                        double rate = (double) (e->s.value.u64 - vm->last[d]) / 5;
-                                        vm->rate_min = fmin(vm->rate_min, rate);
-                                        vm->rate_max = fmax(vm->rate_max, rate);
-                                }
-                                vm->last[d] = e->s.value.u64;
-                        }
                         /* Errors are rare: at most one per 64 MiB of traffic. */
-                        if (u64_of(&log, vm->uuid, "vif_0_rx_errors") >
-                            u64_of(&log, vm->uuid, "vif_0_rx") / (64u << 20))
+                        if (vm->last[DS_VIF0_RX_ERRORS] > vm->last[DS_VIF0_RX] / (64u << 20))
                                 errors_ok = false;
-
                         for (unsigned b = 0; b < 2; b++) {
-                                char n_rd[32], n_wr[32], n_tot[32];
-                                PATHF(n_rd, "vbd_xvd%c_iops_read", 'a' + b);
-                                PATHF(n_wr, "vbd_xvd%c_iops_write", 'a' + b);
-                                PATHF(n_tot, "vbd_xvd%c_iops_total", 'a' + b);
-                                double rd = sample_log_value(&log, vm->uuid, n_rd);
-                                double wr = sample_log_value(&log, vm->uuid, n_wr);
-                                double tot = sample_log_value(&log, vm->uuid, n_tot);
+                                double rd = val[DS_XVDA_IOPS_READ + 3 * b];
+                                double wr = val[DS_XVDA_IOPS_READ + 3 * b + 1];
+                                double tot = val[DS_XVDA_IOPS_READ + 3 * b + 2];
                                 if (k == 0 ? !(isnan(rd) && isnan(wr) && isnan(tot))
                                            : !(rd >= 0 && wr >= 0 && tot == rd + wr))
                                         iops_ok = false;
