@@ -480,6 +480,76 @@ static void test_garbage(void) {
         (void) fixture_remove_tree(t.root);
 }
 
+/*
+ * A NIC that joins a bond after start is noticed by the periodic reclassification (every 60
+ * samples) and leaves the aggregate, which from then on grows only by the bond's traffic.
+ */
+static void test_reclassify(void) {
+        SampleLog log;
+        SrcInstance *s;
+        Tree t;
+        char p[PATH_MAX];
+        uint64_t aggr;
+        bool all_ok = true;
+        int r;
+
+        CHECK(tree_copy(&t, "proc-2cpu") == 0);
+        s = open_proc(t.root, &r);
+        CHECK(s && r == 0);
+        sample_log_init(&log);
+        CHECK(src_sample(s, 5 * USEC_PER_SEC, &log.sink) == 0);
+        aggr = u64_of(&log, "pif_aggr_rx");
+        PATHF(p, "%s/sys/class/net/eth0/bonding_slave", t.root);
+        CHECK(mkdir(p, 0755) == 0);
+        for (unsigned i = 2; i <= 60; i++) {
+                sample_log_clear(&log);
+                if (src_sample(s, i * 5 * USEC_PER_SEC, &log.sink) != 0)
+                        all_ok = false;
+        }
+        CHECK(all_ok);
+        /* eth0 +1000, bond0 +500 rx: only the bond's 500 count now. */
+        tree_rewrite_from(&t, "proc/net/dev", "proc-2cpu-step2/net-dev");
+        sample_log_clear(&log);
+        CHECK(src_sample(s, 61 * 5 * USEC_PER_SEC, &log.sink) == 0);
+        CHECKF(u64_of(&log, "pif_aggr_rx") == aggr + 500, "aggr %" PRIu64 " want %" PRIu64,
+               u64_of(&log, "pif_aggr_rx"), aggr + 500);
+        CHECK(u64_of(&log, "pif_eth0_rx") == 5000001000u); /* still reported */
+
+        sample_log_deinit(&log);
+        src_instance_free(s);
+        (void) fixture_remove_tree(t.root);
+}
+
+/* This machine's own /proc, whatever it holds: plausible values, nothing malformed. */
+static void test_real_proc(void) {
+        SampleLog log;
+        SrcInstance *s;
+        int r;
+
+        if (access("/proc/stat", R_OK) < 0) {
+                TAP_DIAG("no /proc here, skipping the real /proc check");
+                return;
+        }
+        s = open_proc("/", &r);
+        CHECK(s && r == 0);
+        sample_log_init(&log);
+        CHECK(src_sample(s, 5 * USEC_PER_SEC, &log.sink) == 0);
+        /* Let some jiffies pass so the fractions are defined. */
+        (void) usleep(50 * 1000);
+        sample_log_clear(&log);
+        CHECK(src_sample(s, 10 * USEC_PER_SEC, &log.sink) == 0);
+        CHECK(sample_log_find(&log, "", "cpu0") != NULL);
+        double avg = d_of(&log, "cpu_avg");
+        CHECKF(isnan(avg) || (avg >= 0 && avg <= 1), "cpu_avg %g", avg);
+        CHECK(i64_of(&log, "memory_total_kib") > 0);
+        CHECK(i64_of(&log, "memory_free_kib") >= 0 &&
+              i64_of(&log, "memory_free_kib") <= i64_of(&log, "memory_total_kib"));
+        CHECK(d_of(&log, "loadavg") >= 0);
+        CHECK(sample_log_find(&log, "", "pif_aggr_rx") != NULL);
+        sample_log_deinit(&log);
+        src_instance_free(s);
+}
+
 static void test_open(void) {
         SrcInstance *s;
         Tree t;
@@ -540,6 +610,8 @@ int main(int argc, char **argv) {
         test_many_cpus();
         test_hotplug();
         test_garbage();
+        test_reclassify();
+        test_real_proc();
         test_open();
         test_classify();
 
