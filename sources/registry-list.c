@@ -9,6 +9,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* proc */
+        &src_proc,
 
 
         /* xen */
@@ -18,6 +19,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* sim */
+        &src_sim,
 
 
         NULL,
