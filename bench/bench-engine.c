@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
         unsigned n_librrd_ticks = argc > 2 ? (unsigned) strtoul(argv[2], NULL, 10) : 20;
         RrdRraDef rra[RRD_LAYOUT_MAX_RRA];
         RrdDsDef ds[N_DS];
-        size_t n_rra = rrd_layout(RRD_LAYOUT_HOST, &(RrdLayoutOptions){ .min_max = true }, rra);
+        size_t n_rra = rrd_layout(RRD_LAYOUT_HOST, &(RrdLayoutOptions){.min_max = true}, rra);
         /* Start 1000 s before midnight so the run crosses hour and day boundaries. */
         const int64_t t0 = 1700006400 - 1000;
         Rrd **rrds = calloc(N_RRD, sizeof(Rrd *));
@@ -146,10 +146,10 @@ int main(int argc, char **argv) {
                         for (unsigned i = 0; i < N_DS; i++) {
                                 uint64_t *c = &counters[(size_t) v * N_DS + i];
                                 *c += increment(v, i, t);
-                                len += (size_t) snprintf(arg + len, sizeof(arg) - len,
-                                                         ":%" PRIu64, *c);
+                                len += (size_t) snprintf(arg + len, sizeof(arg) - len, ":%" PRIu64,
+                                                         *c);
                         }
-                        const char *uargv[1] = { arg };
+                        const char *uargv[1] = {arg};
                         (void) snprintf(path, sizeof(path), "%s/vm%u.rrd", dir, v);
                         if (rrd_update_r(path, NULL, 1, uargv) != 0) {
                                 printf("librrd: update failed: %s\n", rrd_get_error());
@@ -166,7 +166,8 @@ int main(int argc, char **argv) {
         (void) rmdir(dir);
         if (n_librrd_ticks > 1) {
                 double librrd_mean = librrd_sum / (n_librrd_ticks - 1) * 1e3;
-                printf("librrd rrd_update_r on tmpfs, same stream, %u ticks: mean %.3f ms per tick\n",
+                printf("librrd rrd_update_r on tmpfs, same stream, %u ticks: mean %.3f ms per "
+                       "tick\n",
                        n_librrd_ticks, librrd_mean);
                 printf("  ratio librrd / engine: %.0fx\n", librrd_mean / mean);
         }

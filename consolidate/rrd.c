@@ -19,9 +19,9 @@
 
 typedef struct RrdArchive {
         RrdRraDef def;
-        uint32_t cur_row;    /* physical index of the newest row */
-        double *ring;        /* rows × n_ds */
-        double *cdp_value;   /* per DS */
+        uint32_t cur_row;  /* physical index of the newest row */
+        double *ring;      /* rows × n_ds */
+        double *cdp_value; /* per DS */
         uint64_t *cdp_unknown;
         double *cdp_primary;
         double *cdp_secondary;
@@ -51,9 +51,8 @@ struct Rrd {
 };
 
 static const char *const ds_type_names[_RRD_DS_TYPE_MAX] = {
-        [RRD_DS_GAUGE] = "GAUGE",       [RRD_DS_ABSOLUTE] = "ABSOLUTE",
-        [RRD_DS_DERIVE] = "DERIVE",     [RRD_DS_COUNTER] = "COUNTER",
-        [RRD_DS_DCOUNTER] = "DCOUNTER", [RRD_DS_DDERIVE] = "DDERIVE",
+        [RRD_DS_GAUGE] = "GAUGE",     [RRD_DS_ABSOLUTE] = "ABSOLUTE", [RRD_DS_DERIVE] = "DERIVE",
+        [RRD_DS_COUNTER] = "COUNTER", [RRD_DS_DCOUNTER] = "DCOUNTER", [RRD_DS_DDERIVE] = "DDERIVE",
 };
 
 static const char *const cf_names[_RRD_CF_MAX] = {

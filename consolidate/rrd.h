@@ -62,20 +62,20 @@ typedef struct RrdValue {
         };
 } RrdValue;
 
-#define RRD_VALUE_U ((RrdValue){ .kind = RRD_VALUE_UNKNOWN })
+#define RRD_VALUE_U ((RrdValue){.kind = RRD_VALUE_UNKNOWN})
 
 static inline RrdValue rrd_value_double(double d) {
-        return (RrdValue){ .kind = RRD_VALUE_DOUBLE, .d = d };
+        return (RrdValue){.kind = RRD_VALUE_DOUBLE, .d = d};
 }
 
 static inline RrdValue rrd_value_u64(uint64_t u) {
-        return (RrdValue){ .kind = RRD_VALUE_INT, .magnitude = u };
+        return (RrdValue){.kind = RRD_VALUE_INT, .magnitude = u};
 }
 
 static inline RrdValue rrd_value_i64(int64_t i) {
-        return (RrdValue){ .kind = RRD_VALUE_INT,
-                           .negative = i < 0,
-                           .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i };
+        return (RrdValue){.kind = RRD_VALUE_INT,
+                          .negative = i < 0,
+                          .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i};
 }
 
 /* The number a value stands for, as rrdtool would parse its digits (NaN when unknown). */
@@ -98,17 +98,17 @@ typedef struct RrdRraDef {
 
 /* PDP scratch of one data source (the <ds> block of a dump). */
 typedef struct RrdDsState {
-        RrdValue last_ds;     /* the last input, or unknown */
-        double value;         /* running sum of rate × seconds of the PDP in progress, NaN if none */
+        RrdValue last_ds; /* the last input, or unknown */
+        double value;     /* running sum of rate × seconds of the PDP in progress, NaN if none */
         uint64_t unknown_sec; /* whole unknown seconds in the PDP in progress */
 } RrdDsState;
 
 /* CDP scratch of one archive × data source. */
 typedef struct RrdCdpState {
-        double value;            /* AVERAGE: sum of PDPs; MIN/MAX: running extreme; LAST: last */
-        uint64_t unknown_pdps;   /* unknown PDPs in the CDP in progress */
-        double primary_value;    /* value of the first row written by the last bulk write */
-        double secondary_value;  /* value of the other rows of that write */
+        double value;           /* AVERAGE: sum of PDPs; MIN/MAX: running extreme; LAST: last */
+        uint64_t unknown_pdps;  /* unknown PDPs in the CDP in progress */
+        double primary_value;   /* value of the first row written by the last bulk write */
+        double secondary_value; /* value of the other rows of that write */
 } RrdCdpState;
 
 typedef struct Rrd Rrd;
@@ -137,7 +137,7 @@ int rrd_dup(const Rrd *rrd, Rrd **ret);
 
 /* Accessors. */
 uint64_t rrd_step(const Rrd *rrd);
-int64_t rrd_last_up(const Rrd *rrd);        /* seconds */
+int64_t rrd_last_up(const Rrd *rrd);       /* seconds */
 uint32_t rrd_last_up_usec(const Rrd *rrd); /* microseconds within that second */
 size_t rrd_n_ds(const Rrd *rrd);
 size_t rrd_n_rra(const Rrd *rrd);

@@ -45,8 +45,8 @@ typedef struct HttpHealth {
         uint64_t rrd_memory_bytes;
         double last_tick_seconds;
         double tick_seconds_sum;
-        const double *tick_bucket_le;   /* upper bounds in seconds, n_tick_buckets of them */
-        const uint64_t *tick_bucket_n;  /* per bucket (not cumulative), plus one for +Inf */
+        const double *tick_bucket_le;  /* upper bounds in seconds, n_tick_buckets of them */
+        const uint64_t *tick_bucket_n; /* per bucket (not cumulative), plus one for +Inf */
         size_t n_tick_buckets;
 } HttpHealth;
 

@@ -13,16 +13,16 @@
 #include "http/backend.h"
 
 typedef struct HttpConfig {
-        const char *listen;            /* ADDR:PORT or [IPv6]:PORT; port 0 picks a free one */
-        const char *tls_cert;          /* PEM paths; TLS when both are set, else NULL */
+        const char *listen;   /* ADDR:PORT or [IPv6]:PORT; port 0 picks a free one */
+        const char *tls_cert; /* PEM paths; TLS when both are set, else NULL */
         const char *tls_key;
-        const char *users_file;        /* user:crypt-hash lines */
-        const char *pool_secret;       /* host-to-host secret, NULL when none */
-        bool metrics_auth;             /* /metrics needs credentials too */
+        const char *users_file;  /* user:crypt-hash lines */
+        const char *pool_secret; /* host-to-host secret, NULL when none */
+        bool metrics_auth;       /* /metrics needs credentials too */
         unsigned max_connections;
         unsigned connection_timeout_s;
-        uint64_t request_size_max;     /* bytes of a request body */
-        unsigned session_timeout_s;    /* idle sessions expire */
+        uint64_t request_size_max;  /* bytes of a request body */
+        unsigned session_timeout_s; /* idle sessions expire */
         unsigned sessions_per_user;
 } HttpConfig;
 

@@ -46,57 +46,55 @@ typedef struct Key {
 #define F(field) offsetof(RrddConfig, field)
 
 static const Key keys[] = {
-        { "listen", KEY_LISTEN, F(listen), 0, 0, "127.0.0.1:8089", "HTTP address, ADDR:PORT" },
-        { "tls_cert", KEY_STRING, F(tls_cert), 0, 0, "", "PEM certificate; TLS with tls_key" },
-        { "tls_key", KEY_STRING, F(tls_key), 0, 0, "", "PEM private key" },
-        { "data_dir", KEY_STRING, F(data_dir), 0, 0, "/var/lib/rrdd", "archives and state" },
-        { "users_file", KEY_STRING, F(users_file), 0, 0, "",
-          "user:crypt-hash lines; default DATA_DIR/users, created on first start" },
-        { "host_uuid", KEY_STRING, F(host_uuid), 0, 0, "",
-          "default: INSTALLATION_UUID of the inventory, else generated once" },
-        { "inventory_file", KEY_STRING, F(inventory_file), 0, 0, "/etc/xensource-inventory",
-          "where INSTALLATION_UUID is read" },
-        { "sources", KEY_SOURCES, F(sources), 0, 0, "auto",
-          "auto, or a list of proc, xen, plugins, sim:N" },
-        { "sim_dir", KEY_STRING, F(sim_dir), 0, 0, "", "simulated VMs; default DATA_DIR/sim" },
-        { "plugin_dir", KEY_STRING, F(plugin_dir), 0, 0, "/dev/shm/metrics",
-          "xcp-rrdd plugin files" },
-        { "snapshot_dir", KEY_STRING, F(snapshot_dir), 0, 0, "",
-          "host-metrics.json and vm-metrics.json each tick; empty: none" },
-        { "proc_root", KEY_STRING, F(proc_root), 0, 0, "/", "prefix of /proc and /sys" },
-        { "create_min_max_in_new_VM_RRDs", KEY_BOOL, F(create_min_max_in_new_vm_rrds), 0, 0,
-          "false", "MIN and MAX archives in new VM and SR RRDs" },
-        { "last_archives", KEY_BOOL, F(last_archives), 0, 0, "false",
-          "LAST archives on the coarse tiers of new RRDs" },
-        { "plugin_default", KEY_BOOL, F(plugin_default), 0, 0, "false",
-          "archive every plugin data source, not just default ones" },
-        { "archive_gzip", KEY_BOOL, F(archive_gzip), 0, 0, "false", "gzip archives on disk" },
-        { "metrics_auth", KEY_BOOL, F(metrics_auth), 0, 0, "false",
-          "require credentials for /metrics" },
-        { "rrd_update_interval", KEY_UPDATE_INTERVAL, F(rrd_update_interval), 0, 0, "never",
-          "legacy metrics: never, 1 (5 s) or 2 (60 s)" },
-        { "backup_interval", KEY_UINT, F(backup_interval_s), 60, 31536000, "86400",
-          "seconds between backups of every RRD" },
-        { "pool_role", KEY_ROLE, F(pool_role), 0, 0, "standalone",
-          "standalone, master or member" },
-        { "master_url", KEY_STRING, F(master_url), 0, 0, "", "the master, for members" },
-        { "pool_secret_file", KEY_STRING, F(pool_secret_file), 0, 0, "",
-          "file holding the pool secret" },
-        { "log_level", KEY_LOG_LEVEL, F(log_level), 0, 0, "info",
-          "error, warning, notice, info or debug" },
-        { "log_target", KEY_LOG_TARGET, F(log_target), 0, 0, "stderr", "stderr or syslog" },
-        { "max_connections", KEY_UINT, F(max_connections), 1, 100000, "512",
-          "simultaneous HTTP connections" },
-        { "connection_timeout", KEY_UINT, F(connection_timeout_s), 1, 86400, "30",
-          "seconds an idle HTTP connection is kept" },
-        { "request_size_max", KEY_UINT, F(request_size_max), 1024, UINT64_C(1) << 32, "67108864",
-          "bytes of a request body" },
-        { "session_timeout", KEY_UINT, F(session_timeout_s), 10, 31536000, "3600",
-          "seconds an idle session lives" },
-        { "sessions_per_user", KEY_UINT, F(sessions_per_user), 1, 100000, "64",
-          "open sessions per user" },
-        { "tick", KEY_UINT, F(tick_s), 1, 3600, "5",
-          "seconds per sample; archives assume 5" },
+        {"listen", KEY_LISTEN, F(listen), 0, 0, "127.0.0.1:8089", "HTTP address, ADDR:PORT"},
+        {"tls_cert", KEY_STRING, F(tls_cert), 0, 0, "", "PEM certificate; TLS with tls_key"},
+        {"tls_key", KEY_STRING, F(tls_key), 0, 0, "", "PEM private key"},
+        {"data_dir", KEY_STRING, F(data_dir), 0, 0, "/var/lib/rrdd", "archives and state"},
+        {"users_file", KEY_STRING, F(users_file), 0, 0, "",
+         "user:crypt-hash lines; default DATA_DIR/users, created on first start"},
+        {"host_uuid", KEY_STRING, F(host_uuid), 0, 0, "",
+         "default: INSTALLATION_UUID of the inventory, else generated once"},
+        {"inventory_file", KEY_STRING, F(inventory_file), 0, 0, "/etc/xensource-inventory",
+         "where INSTALLATION_UUID is read"},
+        {"sources", KEY_SOURCES, F(sources), 0, 0, "auto",
+         "auto, or a list of proc, xen, plugins, sim:N"},
+        {"sim_dir", KEY_STRING, F(sim_dir), 0, 0, "", "simulated VMs; default DATA_DIR/sim"},
+        {"plugin_dir", KEY_STRING, F(plugin_dir), 0, 0, "/dev/shm/metrics",
+         "xcp-rrdd plugin files"},
+        {"snapshot_dir", KEY_STRING, F(snapshot_dir), 0, 0, "",
+         "host-metrics.json and vm-metrics.json each tick; empty: none"},
+        {"proc_root", KEY_STRING, F(proc_root), 0, 0, "/", "prefix of /proc and /sys"},
+        {"create_min_max_in_new_VM_RRDs", KEY_BOOL, F(create_min_max_in_new_vm_rrds), 0, 0, "false",
+         "MIN and MAX archives in new VM and SR RRDs"},
+        {"last_archives", KEY_BOOL, F(last_archives), 0, 0, "false",
+         "LAST archives on the coarse tiers of new RRDs"},
+        {"plugin_default", KEY_BOOL, F(plugin_default), 0, 0, "false",
+         "archive every plugin data source, not just default ones"},
+        {"archive_gzip", KEY_BOOL, F(archive_gzip), 0, 0, "false", "gzip archives on disk"},
+        {"metrics_auth", KEY_BOOL, F(metrics_auth), 0, 0, "false",
+         "require credentials for /metrics"},
+        {"rrd_update_interval", KEY_UPDATE_INTERVAL, F(rrd_update_interval), 0, 0, "never",
+         "legacy metrics: never, 1 (5 s) or 2 (60 s)"},
+        {"backup_interval", KEY_UINT, F(backup_interval_s), 60, 31536000, "86400",
+         "seconds between backups of every RRD"},
+        {"pool_role", KEY_ROLE, F(pool_role), 0, 0, "standalone", "standalone, master or member"},
+        {"master_url", KEY_STRING, F(master_url), 0, 0, "", "the master, for members"},
+        {"pool_secret_file", KEY_STRING, F(pool_secret_file), 0, 0, "",
+         "file holding the pool secret"},
+        {"log_level", KEY_LOG_LEVEL, F(log_level), 0, 0, "info",
+         "error, warning, notice, info or debug"},
+        {"log_target", KEY_LOG_TARGET, F(log_target), 0, 0, "stderr", "stderr or syslog"},
+        {"max_connections", KEY_UINT, F(max_connections), 1, 100000, "512",
+         "simultaneous HTTP connections"},
+        {"connection_timeout", KEY_UINT, F(connection_timeout_s), 1, 86400, "30",
+         "seconds an idle HTTP connection is kept"},
+        {"request_size_max", KEY_UINT, F(request_size_max), 1024, UINT64_C(1) << 32, "67108864",
+         "bytes of a request body"},
+        {"session_timeout", KEY_UINT, F(session_timeout_s), 10, 31536000, "3600",
+         "seconds an idle session lives"},
+        {"sessions_per_user", KEY_UINT, F(sessions_per_user), 1, 100000, "64",
+         "open sessions per user"},
+        {"tick", KEY_UINT, F(tick_s), 1, 3600, "5", "seconds per sample; archives assume 5"},
 };
 
 static int fail(char *err, const char *origin, unsigned line, const char *fmt, ...)
@@ -134,8 +132,8 @@ static const Key *find_key(const char *name) {
 }
 
 static bool parse_bool(const char *s, bool *ret) {
-        static const char *const yes[] = { "true", "yes", "on", "1" };
-        static const char *const no[] = { "false", "no", "off", "0" };
+        static const char *const yes[] = {"true", "yes", "on", "1"};
+        static const char *const no[] = {"false", "no", "off", "0"};
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
                 if (strcmp(s, yes[i]) == 0) {
                         *ret = true;
@@ -416,8 +414,7 @@ int rrdd_config_load_file(RrddConfig *c, const char *path, char err[CONFIG_ERROR
                 return r;
         }
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
-                (void) snprintf(err, CONFIG_ERROR_MAX, "%s: not a regular file under 1 MiB",
-                                path);
+                (void) snprintf(err, CONFIG_ERROR_MAX, "%s: not a regular file under 1 MiB", path);
                 return -EINVAL;
         }
         buf = malloc((size_t) st.st_size + 1);
@@ -456,7 +453,7 @@ int rrdd_config_validate(const RrddConfig *c, char err[CONFIG_ERROR_MAX]) {
 const ConfigKeyInfo *rrdd_config_keys(size_t *ret_n) {
         static ConfigKeyInfo info[ELEMENTSOF(keys)];
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-                info[i] = (ConfigKeyInfo){ .name = keys[i].name, .help = keys[i].help };
+                info[i] = (ConfigKeyInfo){.name = keys[i].name, .help = keys[i].help};
         *ret_n = ELEMENTSOF(keys);
         return info;
 }

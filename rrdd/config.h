@@ -33,36 +33,36 @@ typedef enum LogTargetKind {
 
 /* A plain struct: strings are owned (freed by rrdd_config_done()). */
 typedef struct RrddConfig {
-        char *listen;           /* ADDR:PORT, IPv6 as [ADDR]:PORT */
-        char *tls_cert;         /* PEM file; TLS when both cert and key are set */
+        char *listen;   /* ADDR:PORT, IPv6 as [ADDR]:PORT */
+        char *tls_cert; /* PEM file; TLS when both cert and key are set */
         char *tls_key;
-        char *data_dir;         /* archives, host-uuid, the default users file */
-        char *users_file;       /* user:crypt-hash per line */
-        char *host_uuid;        /* empty: from /etc/xensource-inventory, else generated */
-        char *inventory_file;   /* where INSTALLATION_UUID is looked up */
-        char *sources;          /* "auto" or a list of proc, xen, plugins, sim:N */
-        char *sim_dir;          /* simulated VM lifecycle files; empty: data_dir/sim */
-        char *plugin_dir;       /* xcp-rrdd plugin files */
-        char *snapshot_dir;     /* host-metrics.json / vm-metrics.json; empty: no snapshots */
-        char *proc_root;        /* prefix of /proc and /sys, for tests */
+        char *data_dir;       /* archives, host-uuid, the default users file */
+        char *users_file;     /* user:crypt-hash per line */
+        char *host_uuid;      /* empty: from /etc/xensource-inventory, else generated */
+        char *inventory_file; /* where INSTALLATION_UUID is looked up */
+        char *sources;        /* "auto" or a list of proc, xen, plugins, sim:N */
+        char *sim_dir;        /* simulated VM lifecycle files; empty: data_dir/sim */
+        char *plugin_dir;     /* xcp-rrdd plugin files */
+        char *snapshot_dir;   /* host-metrics.json / vm-metrics.json; empty: no snapshots */
+        char *proc_root;      /* prefix of /proc and /sys, for tests */
         bool create_min_max_in_new_vm_rrds;
         bool last_archives;
         bool plugin_default;
         bool archive_gzip;
-        bool metrics_auth;      /* whether /metrics needs credentials too */
+        bool metrics_auth; /* whether /metrics needs credentials too */
         UpdateInterval rrd_update_interval;
         uint64_t backup_interval_s;
         PoolRole pool_role;
         char *master_url;
         char *pool_secret_file;
-        int log_level;          /* syslog priority */
+        int log_level; /* syslog priority */
         LogTargetKind log_target;
         uint64_t max_connections;
         uint64_t connection_timeout_s;
-        uint64_t request_size_max; /* bytes of a request body (XML-RPC, PUT /rrd) */
+        uint64_t request_size_max;  /* bytes of a request body (XML-RPC, PUT /rrd) */
         uint64_t session_timeout_s; /* idle sessions expire */
         uint64_t sessions_per_user;
-        uint64_t tick_s;        /* 5; other values only for tests and demos */
+        uint64_t tick_s; /* 5; other values only for tests and demos */
 } RrddConfig;
 
 /* Fills every field with its default; strings are allocated. Return: 0 or -ENOMEM. */

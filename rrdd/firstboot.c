@@ -90,13 +90,13 @@ static int read_small_file(const char *path, char *buf, size_t size) {
         return 0;
 }
 
-int host_uuid_resolve(const char *inventory_path, const char *data_dir,
-                      char ret[UUID_STRING_MAX]) {
+int host_uuid_resolve(const char *inventory_path, const char *data_dir, char ret[UUID_STRING_MAX]) {
         char buf[8192], path[4096];
         int r;
 
         /* The xensource inventory: KEY='value' lines; INSTALLATION_UUID is the host's. */
-        if (inventory_path && *inventory_path && read_small_file(inventory_path, buf, sizeof(buf)) == 0) {
+        if (inventory_path && *inventory_path &&
+            read_small_file(inventory_path, buf, sizeof(buf)) == 0) {
                 char *p = strstr(buf, "INSTALLATION_UUID=");
                 if (p) {
                         char v[64] = "";
@@ -164,8 +164,10 @@ int users_file_ensure(const char *path, const char *password_path) {
         r = write_file_atomic(password_path, line, 0600);
         if (r < 0)
                 return r;
-        (void) snprintf(line, sizeof(line), "# rrdd users: name:crypt(3) hash (openssl passwd -6)\n"
-                                            "root:%s\n", hash);
+        (void) snprintf(line, sizeof(line),
+                        "# rrdd users: name:crypt(3) hash (openssl passwd -6)\n"
+                        "root:%s\n",
+                        hash);
         r = write_file_atomic(path, line, 0600);
         return r < 0 ? r : 1;
 }

@@ -13,8 +13,7 @@ int uuid_generate_random(char ret[UUID_STRING_MAX]);
  * host_uuid_resolve() - the host's identity: INSTALLATION_UUID from the xensource inventory if
  * present, else data_dir/host-uuid, created on first start. Return: 0 or -errno.
  */
-int host_uuid_resolve(const char *inventory_path, const char *data_dir,
-                      char ret[UUID_STRING_MAX]);
+int host_uuid_resolve(const char *inventory_path, const char *data_dir, char ret[UUID_STRING_MAX]);
 
 /*
  * users_file_ensure() - creates path with one user "root" and a random password (SHA-512

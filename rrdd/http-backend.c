@@ -21,11 +21,15 @@ typedef struct Ctx {
 static Ctx backend_ctx;
 
 static SrcOwnerKind owner_kind(HttpOwnerKind k) {
-        return k == HTTP_OWNER_VM ? SRC_OWNER_VM : k == HTTP_OWNER_SR ? SRC_OWNER_SR : SRC_OWNER_HOST;
+        return k == HTTP_OWNER_VM   ? SRC_OWNER_VM
+               : k == HTTP_OWNER_SR ? SRC_OWNER_SR
+                                    : SRC_OWNER_HOST;
 }
 
 static HttpOwnerKind http_kind(SrcOwnerKind k) {
-        return k == SRC_OWNER_VM ? HTTP_OWNER_VM : k == SRC_OWNER_SR ? HTTP_OWNER_SR : HTTP_OWNER_HOST;
+        return k == SRC_OWNER_VM   ? HTTP_OWNER_VM
+               : k == SRC_OWNER_SR ? HTTP_OWNER_SR
+                                   : HTTP_OWNER_HOST;
 }
 
 static const char *be_host_uuid(void *u) {
@@ -128,7 +132,7 @@ static void be_health(void *u, HttpHealth *ret) {
 }
 
 void rrdd_http_backend(HttpBackend *ret, Rrdd *d, const ArchiveOps *ops, void *ops_ctx) {
-        backend_ctx = (Ctx){ .d = d, .ops = *ops, .ops_ctx = ops_ctx };
+        backend_ctx = (Ctx){.d = d, .ops = *ops, .ops_ctx = ops_ctx};
         *ret = (HttpBackend){
                 .userdata = &backend_ctx,
                 .host_uuid = be_host_uuid,

@@ -1,6 +1,7 @@
 #pragma once
 /* SPDX-License-Identifier: MIT */
-/* The daemon's side of http/backend.h: RRDs and values from the registry, archives from the store. */
+/* The daemon's side of http/backend.h: RRDs and values from the registry, archives from the store.
+ */
 
 #include "http/backend.h"
 #include "rrdd/rrdd.h"

@@ -41,7 +41,7 @@ static int wait_fd(Conn *c, short events) {
                 int64_t left = c->deadline_ms - now_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
-                struct pollfd p = { .fd = c->fd, .events = events };
+                struct pollfd p = {.fd = c->fd, .events = events};
                 int r = poll(&p, 1, (int) left);
                 if (r < 0 && errno == EINTR)
                         continue;
@@ -91,7 +91,8 @@ int httpc_parse_url(const char *url, HttpcUrl *ret) {
                 if (p + 1 == path)
                         return -EINVAL;
                 for (p++; p < path; p++) {
-                        if (*p < '0' || *p > '9' || (port = port * 10 + (unsigned) (*p - '0')) > 65535)
+                        if (*p < '0' || *p > '9' ||
+                            (port = port * 10 + (unsigned) (*p - '0')) > 65535)
                                 return -EINVAL;
                 }
                 if (port == 0)
@@ -115,7 +116,7 @@ int httpc_parse_url(const char *url, HttpcUrl *ret) {
 }
 
 static int conn_open(Conn *c, const HttpcUrl *u, const char *ca_file) {
-        struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+        struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
         char port[8];
         int r = -ECONNREFUSED;
 
@@ -415,7 +416,7 @@ static int read_response(Conn *c, Buf *in, const char *method, size_t max, Httpc
 
 int httpc_read_response_fd(int fd, const char *method, size_t max_response, unsigned timeout_ms,
                            HttpcResponse *ret) {
-        Conn c = { .fd = fd, .deadline_ms = now_ms() + (timeout_ms ? timeout_ms : 30000) };
+        Conn c = {.fd = fd, .deadline_ms = now_ms() + (timeout_ms ? timeout_ms : 30000)};
         Buf in = {};
         int r;
 
@@ -428,7 +429,7 @@ int httpc_read_response_fd(int fd, const char *method, size_t max_response, unsi
 }
 
 int httpc_request(const HttpcRequest *req, HttpcResponse *ret) {
-        Conn c = { .fd = -1 };
+        Conn c = {.fd = -1};
         Buf in = {};
         char head[4096];
         size_t max = req->max_response ? req->max_response : (size_t) 256 << 20;
@@ -444,8 +445,8 @@ int httpc_request(const HttpcRequest *req, HttpcResponse *ret) {
         n = snprintf(head, sizeof(head),
                      "%s %s%s HTTP/1.1\r\nHost: %s%s%s:%u\r\nUser-Agent: rrdd/0.1.0\r\n"
                      "Accept-Encoding: identity\r\nConnection: close\r\n",
-                     req->method, req->url->path, req->target ? req->target : "/",
-                     v6 ? "[" : "", req->url->host, v6 ? "]" : "", req->url->port);
+                     req->method, req->url->path, req->target ? req->target : "/", v6 ? "[" : "",
+                     req->url->host, v6 ? "]" : "", req->url->port);
         if (req->cookie)
                 n += snprintf(head + n, sizeof(head) - (size_t) n, "Cookie: %s\r\n", req->cookie);
         if (req->body)

@@ -29,15 +29,15 @@ typedef struct HttpcRequest {
         const char *content_type; /* for a body */
         const char *body;
         size_t body_len;
-        const char *ca_file;      /* PEM bundle to verify the server with; NULL: system trust */
-        unsigned timeout_ms;      /* for the whole exchange; 0: 30 s */
-        size_t max_response;      /* bytes of response body accepted; 0: 256 MiB */
+        const char *ca_file; /* PEM bundle to verify the server with; NULL: system trust */
+        unsigned timeout_ms; /* for the whole exchange; 0: 30 s */
+        size_t max_response; /* bytes of response body accepted; 0: 256 MiB */
 } HttpcRequest;
 
 typedef struct HttpcResponse {
-        int status;       /* e.g. 200, 302, 404 */
+        int status; /* e.g. 200, 302, 404 */
         char location[2048];
-        char *body;       /* NUL-terminated, malloc'd */
+        char *body; /* NUL-terminated, malloc'd */
         size_t body_len;
 } HttpcResponse;
 

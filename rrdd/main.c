@@ -29,11 +29,12 @@ static void usage(FILE *f) {
         size_t n;
         const ConfigKeyInfo *keys = rrdd_config_keys(&n);
 
-        fprintf(f, "usage: rrdd [--config FILE] [--KEY VALUE]...\n"
-                   "Collects Xen host and VM statistics into round-robin archives and serves them\n"
-                   "over HTTP. Without --config, %s is read if it exists; otherwise the embedded\n"
-                   "default runs. Every configuration key is also a flag (underscores may be\n"
-                   "dashes); flags override the file.\n\nKeys:\n",
+        fprintf(f,
+                "usage: rrdd [--config FILE] [--KEY VALUE]...\n"
+                "Collects Xen host and VM statistics into round-robin archives and serves them\n"
+                "over HTTP. Without --config, %s is read if it exists; otherwise the embedded\n"
+                "default runs. Every configuration key is also a flag (underscores may be\n"
+                "dashes); flags override the file.\n\nKeys:\n",
                 CONFIG_DEFAULT_PATH);
         for (size_t i = 0; i < n; i++)
                 fprintf(f, "  --%-30s %s\n", keys[i].name, keys[i].help);
@@ -221,8 +222,9 @@ int main(int argc, char **argv) {
         if (*cfg.pool_secret_file) {
                 r = read_secret(cfg.pool_secret_file, &secret);
                 if (r < 0) {
-                        log_error_errno(r, "cannot read the pool secret from %s: %m (at least "
-                                           "16 characters on the first line)",
+                        log_error_errno(r,
+                                        "cannot read the pool secret from %s: %m (at least "
+                                        "16 characters on the first line)",
                                         cfg.pool_secret_file);
                         return 1;
                 }

@@ -18,7 +18,7 @@
 
 int notify_send(const char *message) {
         const char *path = getenv("NOTIFY_SOCKET");
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_close_ int fd = -1;
         size_t len;
         socklen_t salen;

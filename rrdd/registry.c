@@ -33,7 +33,7 @@ struct Registry {
 };
 
 static bool uuid_is_valid(const char *s) {
-        static const int dashes[] = { 8, 13, 18, 23 };
+        static const int dashes[] = {8, 13, 18, 23};
         size_t n = strlen(s);
 
         if (n != SRC_UUID_LEN)
@@ -234,7 +234,7 @@ int registry_new(Registry **ret, const RegistryOptions *opts) {
         r->host = entry_new(SRC_OWNER_HOST, r->host_uuid);
         if (!r->host)
                 return -ENOMEM;
-        r->sink = (SrcSink){ .emit = sink_emit, .announce = sink_announce, .userdata = r };
+        r->sink = (SrcSink){.emit = sink_emit, .announce = sink_announce, .userdata = r};
         r->source = -1;
         *ret = TAKE_PTR(r);
         return 0;
@@ -587,7 +587,7 @@ void registry_archive_failed(Registry *r, RrdEntry *e, uint64_t retry_tick) {
 }
 
 int registry_replace(Registry *r, SrcOwnerKind kind, const char *uuid, Rrd *rrd) {
-        SrcOwner o = { .kind = kind };
+        SrcOwner o = {.kind = kind};
         RrdEntry *e;
 
         (void) snprintf(o.uuid, sizeof(o.uuid), "%s", uuid);

@@ -34,9 +34,9 @@ typedef struct KnownDs {
         SrcKind kind;
         double min, max; /* as reported; ±inf when unbounded */
         bool is_default;
-        bool wanted;     /* asked to be archived (record), or default */
+        bool wanted; /* asked to be archived (record), or default */
         uint64_t last_seen_tick;
-        RrdValue value;  /* value of the current tick, when present */
+        RrdValue value; /* value of the current tick, when present */
         bool present;
 } KnownDs;
 
@@ -44,8 +44,8 @@ typedef struct RrdEntry {
         SrcOwnerKind kind;
         char uuid[SRC_UUID_LEN + 1];
         EntryState state;
-        Rrd *rrd;                /* NULL before it is created or loaded */
-        uint64_t generation;     /* counters restart when it changes (VM domid) */
+        Rrd *rrd;            /* NULL before it is created or loaded */
+        uint64_t generation; /* counters restart when it changes (VM domid) */
         bool has_generation;
         uint64_t announced_tick; /* VMs: last tick a domain source said it is resident */
         int announcer;           /* index of the source that announced it */
@@ -54,13 +54,13 @@ typedef struct RrdEntry {
         bool has_pending_generation;
         KnownDs *known;
         size_t n_known, cap_known;
-        size_t hint;             /* where the next sample's name is likely to be */
-        long *column;            /* per known DS: index in rrd, or -1 */
+        size_t hint;  /* where the next sample's name is likely to be */
+        long *column; /* per known DS: index in rrd, or -1 */
         size_t cap_column;
-        RrdValue *values;        /* scratch for rrd_update_at(), one per RRD column */
+        RrdValue *values; /* scratch for rrd_update_at(), one per RRD column */
         size_t cap_values;
         /* Archive bookkeeping, for the daemon. */
-        bool job_in_flight;      /* a save or load of it is with the worker */
+        bool job_in_flight; /* a save or load of it is with the worker */
         unsigned n_archive_failures;
         uint64_t archive_retry_tick;
         uint64_t n_refused_updates; /* clock went backwards */
@@ -70,9 +70,9 @@ typedef struct RegistryOptions {
         uint64_t step_s;
         RrdLayoutOptions vm_layout; /* min_max: create_min_max_in_new_VM_RRDs; last */
         RrdLayoutOptions host_layout;
-        bool archive_all;         /* plugin_default: archive every data source */
-        bool domain_sources;      /* some source announces residency (xen, sim) */
-        uint64_t vanish_ticks;    /* without domain sources: ticks without samples ⇒ gone */
+        bool archive_all;      /* plugin_default: archive every data source */
+        bool domain_sources;   /* some source announces residency (xen, sim) */
+        uint64_t vanish_ticks; /* without domain sources: ticks without samples ⇒ gone */
         const char *host_uuid;
 } RegistryOptions;
 
@@ -96,7 +96,7 @@ void registry_set_source(Registry *r, int source_index, bool sampled_ok);
 /* Results of applying a tick. */
 typedef struct TickResult {
         size_t n_updated;
-        size_t n_refused;       /* updates refused because time went backwards */
+        size_t n_refused; /* updates refused because time went backwards */
         size_t n_created;
         size_t n_ds_added;
 } TickResult;

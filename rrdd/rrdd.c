@@ -29,11 +29,11 @@
 #include "rrdd/worker.h"
 
 #define MAX_SOURCES 16
-#define SOURCE_REOPEN_AFTER 5  /* consecutive failures before a source is reopened */
-#define BACKUP_BATCH 50        /* RRDs copied per loop iteration during a backup */
+#define SOURCE_REOPEN_AFTER 5 /* consecutive failures before a source is reopened */
+#define BACKUP_BATCH 50       /* RRDs copied per loop iteration during a backup */
 #define ARCHIVE_RETRY_MAX_TICKS 120
 
-const double rrdd_tick_bucket_ms[11] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000 };
+const double rrdd_tick_bucket_ms[11] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000};
 
 typedef struct BackupItem {
         SrcOwnerKind kind;
@@ -89,9 +89,9 @@ int rrdd_new(Rrdd **ret, const RrddConfig *cfg, const RrddClock *clock, const Ar
                 domain = sl.is_auto || sl.xen || sl.sim;
         ro = (RegistryOptions){
                 .step_s = cfg->tick_s,
-                .vm_layout = { .min_max = cfg->create_min_max_in_new_vm_rrds,
-                               .last = cfg->last_archives },
-                .host_layout = { .min_max = true, .last = cfg->last_archives },
+                .vm_layout = {.min_max = cfg->create_min_max_in_new_vm_rrds,
+                              .last = cfg->last_archives},
+                .host_layout = {.min_max = true, .last = cfg->last_archives},
                 .archive_all = cfg->plugin_default,
                 .domain_sources = domain,
                 .host_uuid = d->host_uuid,
@@ -657,7 +657,7 @@ static int setup_signals(int *ret_fd) {
 }
 
 static int epoll_add(int ep, int fd, uint32_t tag) {
-        struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
         return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
@@ -726,8 +726,8 @@ int rrdd_run(Rrdd *d) {
                 usec_t now_mono = clock_mono(&d->clock), now_real = clock_real(&d->clock);
                 usec_t deadline = tick_schedule_deadline(&d->schedule, now_mono, now_real);
                 struct itimerspec its = {
-                        .it_value = { .tv_sec = (time_t) (deadline / USEC_PER_SEC),
-                                      .tv_nsec = (long) (deadline % USEC_PER_SEC) * 1000 },
+                        .it_value = {.tv_sec = (time_t) (deadline / USEC_PER_SEC),
+                                     .tv_nsec = (long) (deadline % USEC_PER_SEC) * 1000},
                 };
                 struct epoll_event evs[16];
                 int timeout = d->backup ? 0 : -1;
@@ -791,7 +791,8 @@ int rrdd_run(Rrdd *d) {
                 if (tick_schedule_due(&d->schedule, now_mono, now_real, &due)) {
                         if (due.missed > 0)
                                 log_warning("tick overrun: %llu tick(s) missed before %lld",
-                                            (unsigned long long) due.missed, (long long) due.tick_s);
+                                            (unsigned long long) due.missed,
+                                            (long long) due.tick_s);
                         if (due.step_usec != 0)
                                 log_warning("the wall clock jumped by %+.1f s",
                                             (double) due.step_usec / 1e6);

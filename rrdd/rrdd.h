@@ -19,19 +19,20 @@ typedef struct Rrdd Rrdd;
 
 typedef struct RrddStats {
         uint64_t n_ticks;
-        uint64_t n_missed_ticks;     /* boundaries skipped because a tick ran late */
+        uint64_t n_missed_ticks; /* boundaries skipped because a tick ran late */
         uint64_t n_clock_steps;
-        uint64_t n_refused_updates;  /* updates refused because the clock went backwards */
+        uint64_t n_refused_updates; /* updates refused because the clock went backwards */
         uint64_t n_source_errors;
         uint64_t n_archives_written; /* owners that left, written and dropped */
         uint64_t n_archive_failures;
         uint64_t n_backups_written;
         uint64_t n_backup_failures;
         uint64_t n_loads;
-        usec_t last_tick_usec;       /* duration of the last tick */
+        usec_t last_tick_usec; /* duration of the last tick */
         usec_t max_tick_usec;
         double sum_tick_usec;
-        uint64_t tick_buckets[12];   /* tick durations ≤ 1,2,5,10,20,50,100,200,500,1000,2000 ms, +inf */
+        uint64_t tick_buckets[12]; /* tick durations ≤ 1,2,5,10,20,50,100,200,500,1000,2000 ms, +inf
+                                    */
 } RrddStats;
 
 extern const double rrdd_tick_bucket_ms[11];

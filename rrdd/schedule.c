@@ -4,7 +4,7 @@
 #include "rrdd/schedule.h"
 
 void tick_schedule_init(TickSchedule *s, usec_t period_usec) {
-        *s = (TickSchedule){ .period_usec = period_usec ? period_usec : 5 * USEC_PER_SEC };
+        *s = (TickSchedule){.period_usec = period_usec ? period_usec : 5 * USEC_PER_SEC};
 }
 
 usec_t tick_schedule_deadline(const TickSchedule *s, usec_t now_mono, usec_t now_real) {
@@ -15,7 +15,7 @@ usec_t tick_schedule_deadline(const TickSchedule *s, usec_t now_mono, usec_t now
 bool tick_schedule_due(TickSchedule *s, usec_t now_mono, usec_t now_real, TickDue *ret) {
         usec_t boundary = now_real / s->period_usec * s->period_usec;
         int64_t tick_s = (int64_t) (boundary / USEC_PER_SEC);
-        TickDue d = { .tick_s = tick_s };
+        TickDue d = {.tick_s = tick_s};
 
         if (s->n_ticks > 0 && tick_s == s->last_tick_s)
                 return false; /* this boundary is done; woken early or twice */

@@ -14,17 +14,17 @@
 
 typedef struct TickSchedule {
         usec_t period_usec;
-        int64_t last_tick_s;    /* wall-clock label of the last tick, 0 before the first */
-        usec_t last_tick_mono;  /* when it ran */
+        int64_t last_tick_s;   /* wall-clock label of the last tick, 0 before the first */
+        usec_t last_tick_mono; /* when it ran */
         uint64_t n_ticks;
         uint64_t n_missed;      /* ticks skipped because the daemon was late */
         uint64_t n_clock_steps; /* wall-clock jumps detected between ticks */
 } TickSchedule;
 
 typedef struct TickDue {
-        int64_t tick_s;     /* the boundary being ticked, seconds */
-        uint64_t missed;    /* boundaries skipped since the previous tick */
-        int64_t step_usec;  /* wall-clock jump since the previous tick (0 if none) */
+        int64_t tick_s;    /* the boundary being ticked, seconds */
+        uint64_t missed;   /* boundaries skipped since the previous tick */
+        int64_t step_usec; /* wall-clock jump since the previous tick (0 if none) */
 } TickDue;
 
 void tick_schedule_init(TickSchedule *s, usec_t period_usec);

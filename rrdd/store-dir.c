@@ -63,7 +63,7 @@ static int ds_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rr
 }
 
 static void set_aside(DirStore *s, const char *uuid) {
-        static const char *const suffixes[] = { ".xml", ".xml.gz" };
+        static const char *const suffixes[] = {".xml", ".xml.gz"};
         char from[4096], to[4200];
 
         for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {

@@ -19,9 +19,9 @@ typedef enum JobKind {
 } JobKind;
 
 typedef enum JobReason {
-        JOB_BACKUP,   /* periodic or on shutdown */
-        JOB_ARCHIVE,  /* the owner left: drop it from memory once written */
-        JOB_APPEAR,   /* load: the owner appeared */
+        JOB_BACKUP,  /* periodic or on shutdown */
+        JOB_ARCHIVE, /* the owner left: drop it from memory once written */
+        JOB_APPEAR,  /* load: the owner appeared */
 } JobReason;
 
 typedef struct Job {

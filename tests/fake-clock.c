@@ -14,7 +14,7 @@ static usec_t now_real(void *ctx) {
 void fake_clock_init(FakeClock *c, usec_t real) {
         c->mono = 1000 * USEC_PER_SEC;
         c->real = real;
-        c->clock = (RrddClock){ .now_mono = now_mono, .now_real = now_real, .ctx = c };
+        c->clock = (RrddClock){.now_mono = now_mono, .now_real = now_real, .ctx = c};
 }
 
 void fake_clock_advance(FakeClock *c, usec_t delta) {

@@ -32,10 +32,10 @@ static void usage(FILE *f) {
 
 int tool_replay(int argc, char **argv) {
         static const struct option opts[] = {
-                { "start", required_argument, NULL, 's' },
-                { "step", required_argument, NULL, 't' },
-                { "format", required_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
+                {"start", required_argument, NULL, 's'},
+                {"step", required_argument, NULL, 't'},
+                {"format", required_argument, NULL, 'f'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         RrdDsDef ds[RRD_MAX_DS];
@@ -54,7 +54,8 @@ int tool_replay(int argc, char **argv) {
                         char *end;
                         long long v = strtoll(optarg, &end, 10);
                         if (*optarg == '\0' || *end != '\0' || v <= 0) {
-                                fprintf(stderr, "replay: --start wants a positive integer, got '%s'\n",
+                                fprintf(stderr,
+                                        "replay: --start wants a positive integer, got '%s'\n",
                                         optarg);
                                 return 2;
                         }

@@ -186,11 +186,11 @@ static int compare_state(const Scenario *sc, const Rrd *rrd, const FileState *fs
         char what[256];
         int bad = 0;
 
-#define MISMATCH(...)                                                                              \
-        do {                                                                                       \
-                (void) snprintf(what, sizeof(what), __VA_ARGS__);                                  \
-                report(sc, what);                                                                  \
-                bad++;                                                                             \
+#define MISMATCH(...)                                             \
+        do {                                                      \
+                (void) snprintf(what, sizeof(what), __VA_ARGS__); \
+                report(sc, what);                                 \
+                bad++;                                            \
         } while (0)
 
         if (fs->last_up != rrd_last_up(rrd) || fs->last_up_usec != (long) rrd_last_up_usec(rrd))
@@ -221,8 +221,7 @@ static int compare_state(const Scenario *sc, const Rrd *rrd, const FileState *fs
                                 MISMATCH("rra %zu ds %zu cdp value %.17g vs ours %.17g", a, i,
                                          fs->cdp_value[a][i], c.value);
                         if (fs->cdp_unknown[a][i] != c.unknown_pdps)
-                                MISMATCH("rra %zu ds %zu unknown pdps %" PRIu64
-                                         " vs ours %" PRIu64,
+                                MISMATCH("rra %zu ds %zu unknown pdps %" PRIu64 " vs ours %" PRIu64,
                                          a, i, fs->cdp_unknown[a][i], c.unknown_pdps);
                         if (!same_double(fs->cdp_primary[a][i], c.primary_value))
                                 MISMATCH("rra %zu ds %zu primary %.17g vs ours %.17g", a, i,
@@ -249,7 +248,7 @@ static int compare_state(const Scenario *sc, const Rrd *rrd, const FileState *fs
 
 /* Fetch windows compared at the end of a scenario. */
 static int compare_fetch(const Scenario *sc, const char *path, const Rrd *rrd) {
-        static const char *const cfs[] = { "AVERAGE", "MIN", "MAX", "LAST" };
+        static const char *const cfs[] = {"AVERAGE", "MIN", "MAX", "LAST"};
         int bad = 0;
         int64_t last = rrd_last_up(rrd);
 
@@ -318,10 +317,10 @@ static int compare_fetch(const Scenario *sc, const char *path, const Rrd *rrd) {
 /* Per data source generator state. */
 typedef struct DsGen {
         RrdDsType type;
-        uint64_t counter;     /* COUNTER: current value; wraps at 2^32 or 2^64 */
+        uint64_t counter; /* COUNTER: current value; wraps at 2^32 or 2^64 */
         bool wrap32;
-        int64_t derive;       /* DERIVE */
-        double dvalue;        /* DCOUNTER/DDERIVE */
+        int64_t derive; /* DERIVE */
+        double dvalue;  /* DCOUNTER/DDERIVE */
 } DsGen;
 
 static void format_double(char *buf, size_t size, double v) {
@@ -378,7 +377,7 @@ static void gen_value(DsGen *g, const RrdDsDef *d, char *buf, size_t size) {
                         (void) snprintf(buf, size, "%s", rng_chance(50) ? "nan" : "-inf");
                         return;
                 }
-                v = (rng_unit() - 0.1) * PICK(((const double[]){ 1.0, 100.0, 1e6, 3e8 }));
+                v = (rng_unit() - 0.1) * PICK(((const double[]){1.0, 100.0, 1e6, 3e8}));
                 (void) d;
                 format_double(buf, size, v);
                 return;
@@ -387,13 +386,13 @@ static void gen_value(DsGen *g, const RrdDsDef *d, char *buf, size_t size) {
 }
 
 static int run_scenario(unsigned index, const char *dir) {
-        static const unsigned long steps[] = { 1, 2, 5, 10, 60, 300 };
-        static const unsigned n_per_row[] = { 1, 2, 3, 4, 7, 12 };
-        static const unsigned rows_choice[] = { 1, 2, 5, 10, 30, 3, 17 };
-        static const double xffs[] = { 0.0, 0.25, 0.5, 0.75, 0.99 };
-        static const char *const cfs[] = { "AVERAGE", "MIN", "MAX", "LAST" };
-        static const char *const types[] = { "GAUGE",    "ABSOLUTE", "DERIVE",
-                                             "COUNTER",  "DCOUNTER", "DDERIVE" };
+        static const unsigned long steps[] = {1, 2, 5, 10, 60, 300};
+        static const unsigned n_per_row[] = {1, 2, 3, 4, 7, 12};
+        static const unsigned rows_choice[] = {1, 2, 5, 10, 30, 3, 17};
+        static const double xffs[] = {0.0, 0.25, 0.5, 0.75, 0.99};
+        static const char *const cfs[] = {"AVERAGE", "MIN", "MAX", "LAST"};
+        static const char *const types[] = {"GAUGE",   "ABSOLUTE", "DERIVE",
+                                            "COUNTER", "DCOUNTER", "DDERIVE"};
         _cleanup_free_ Scenario *sc = calloc(1, sizeof(Scenario));
         char path[512], err[SPEC_ERR_MAX];
         char last_text[MAX_DS][ARG_MAX_LEN] = {};
@@ -412,10 +411,10 @@ static int run_scenario(unsigned index, const char *dir) {
         n_ds = 1 + (int) rng_below(MAX_DS);
         n_rra = 1 + (int) rng_below(MAX_RRA);
         for (int i = 0; i < n_ds; i++) {
-                static const char *const mins[] = { "U", "0", "-10" };
-                static const char *const maxs[] = { "U", "100", "1e6" };
-                unsigned long hbs[] = { sc->step / 2 ? sc->step / 2 : 1, sc->step, 2 * sc->step,
-                                        10 * sc->step, 100 * sc->step };
+                static const char *const mins[] = {"U", "0", "-10"};
+                static const char *const maxs[] = {"U", "100", "1e6"};
+                unsigned long hbs[] = {sc->step / 2 ? sc->step / 2 : 1, sc->step, 2 * sc->step,
+                                       10 * sc->step, 100 * sc->step};
                 const char *type = PICK(types);
                 (void) snprintf(sc->create[sc->n_create], ARG_MAX_LEN, "DS:d%d:%s:%lu:%s:%s", i,
                                 type, PICK(hbs), PICK(mins), PICK(maxs));
@@ -431,8 +430,8 @@ static int run_scenario(unsigned index, const char *dir) {
                 sc->n_create++;
         }
         for (int a = 0; a < n_rra; a++) {
-                (void) snprintf(sc->create[sc->n_create], ARG_MAX_LEN, "RRA:%s:%g:%u:%u",
-                                PICK(cfs), PICK(xffs), PICK(n_per_row), PICK(rows_choice));
+                (void) snprintf(sc->create[sc->n_create], ARG_MAX_LEN, "RRA:%s:%g:%u:%u", PICK(cfs),
+                                PICK(xffs), PICK(n_per_row), PICK(rows_choice));
                 if (rrd_spec_parse_rra(sc->create[sc->n_create], sc->step, &rra[a], err) < 0) {
                         printf("# bad RRA spec %s: %s\n", sc->create[sc->n_create], err);
                         return 1;
@@ -470,7 +469,7 @@ static int run_scenario(unsigned index, const char *dir) {
         int n_updates = 60 + (int) rng_below(41);
         for (int u = 0; u < n_updates && u < MAX_UPDATES && bad == 0; u++) {
                 char *arg = sc->updates[sc->n_updates];
-                const char *uargv[1] = { arg };
+                const char *uargv[1] = {arg};
                 RrdValue values[MAX_DS];
                 int64_t gap;
                 size_t len;

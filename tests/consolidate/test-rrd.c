@@ -56,8 +56,8 @@ static int feed(Rrd *rrd, const char *update) {
 }
 
 static void test_example_a(void) {
-        static const char *const ds[] = { "DS:g:GAUGE:10:0:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:2:2" };
+        static const char *const ds[] = {"DS:g:GAUGE:10:0:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:2:2"};
         _cleanup_(rrd_destroyp) Rrd *rrd = make(5, 1000000000, ds, 1, rra, 1);
         RrdDsState st;
         RrdCdpState c;
@@ -86,10 +86,10 @@ static void test_example_a(void) {
 }
 
 static void test_example_b(void) {
-        static const char *const ds[] = { "DS:g:GAUGE:30:U:U", "DS:d:DERIVE:30:U:U",
-                                          "DS:a:ABSOLUTE:30:U:U", "DS:c:COUNTER:30:U:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:1:6", "RRA:AVERAGE:0.5:3:3",
-                                           "RRA:MAX:0.5:3:3", "RRA:LAST:0.5:3:3" };
+        static const char *const ds[] = {"DS:g:GAUGE:30:U:U", "DS:d:DERIVE:30:U:U",
+                                         "DS:a:ABSOLUTE:30:U:U", "DS:c:COUNTER:30:U:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:1:6", "RRA:AVERAGE:0.5:3:3",
+                                          "RRA:MAX:0.5:3:3", "RRA:LAST:0.5:3:3"};
         static const char *const updates[] = {
                 "1000000003:10:1000:30:4294967290", "1000000007:20:1100:40:5",
                 "1000000009:U:1150:U:25",           "1000000021:40:1100:60:85",
@@ -113,11 +113,11 @@ static void test_example_b(void) {
         CHECK(f.start == 1000000000 && f.end == 1000000025 && f.step == 5 && f.n_rows == 5);
         CHECK(f.i_rra == 0 && f.n_ds == 4);
         const double expect[5][4] = {
-                { 14, (double) NAN, 10, (double) NAN },
-                { 80.0 / 3, 19.0 + 1.0 / 6, 25.0 / 3, 6 },
-                { 40, -4.0 - 1.0 / 6, 5, 5 },
-                { 40, -4.0 - 1.0 / 6, 5, 5 },
-                { (double) NAN, (double) NAN, (double) NAN, (double) NAN },
+                {14, (double) NAN, 10, (double) NAN},
+                {80.0 / 3, 19.0 + 1.0 / 6, 25.0 / 3, 6},
+                {40, -4.0 - 1.0 / 6, 5, 5},
+                {40, -4.0 - 1.0 / 6, 5, 5},
+                {(double) NAN, (double) NAN, (double) NAN, (double) NAN},
         };
         bool all = f.data != NULL;
         for (size_t r = 0; all && r < 5; r++)
@@ -133,10 +133,10 @@ static void test_example_b(void) {
         /* 3-PDP archives: the row …05 is unknown (u = 2 > 1.5); the row …20 consolidates. */
         CHECK(isnan(rrd_rra_value_back(rrd, 1, 1, 0)));
         CHECK(near(rrd_rra_value_back(rrd, 1, 0, 0), (80.0 / 3 + 40 * 2) / 3)); /* 35.556 */
-        CHECK(rrd_rra_value_back(rrd, 2, 0, 0) == 40);                            /* MAX g */
-        CHECK(near(rrd_rra_value_back(rrd, 2, 0, 1), 19.0 + 1.0 / 6));            /* MAX d */
-        CHECK(rrd_rra_value_back(rrd, 3, 0, 0) == 40);                            /* LAST g */
-        CHECK(near(rrd_rra_value_back(rrd, 3, 0, 1), -4.0 - 1.0 / 6));            /* LAST d */
+        CHECK(rrd_rra_value_back(rrd, 2, 0, 0) == 40);                          /* MAX g */
+        CHECK(near(rrd_rra_value_back(rrd, 2, 0, 1), 19.0 + 1.0 / 6));          /* MAX d */
+        CHECK(rrd_rra_value_back(rrd, 3, 0, 0) == 40);                          /* LAST g */
+        CHECK(near(rrd_rra_value_back(rrd, 3, 0, 1), -4.0 - 1.0 / 6));          /* LAST d */
         /* After the close, MAX restarts from -inf and LAST from unknown. */
         rrd_get_cdp_state(rrd, 2, 0, &c);
         CHECK(isinf(c.value) && c.value < 0);
@@ -146,8 +146,8 @@ static void test_example_b(void) {
 
 /* The 50 % rule looks at what was unknown before the closing update only (§2.5 item 1). */
 static void test_half_unknown_rule(void) {
-        static const char *const ds[] = { "DS:g:GAUGE:100:U:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:1:4" };
+        static const char *const ds[] = {"DS:g:GAUGE:100:U:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:1:4"};
         _cleanup_(rrd_destroyp) Rrd *a = make(10, 1000000000, ds, 1, rra, 1);
         _cleanup_(rrd_destroyp) Rrd *b = make(10, 1000000000, ds, 1, rra, 1);
 
@@ -164,9 +164,9 @@ static void test_half_unknown_rule(void) {
 
 /* The split of the first PDP evades the heartbeat (§2.5 item 3). */
 static void test_split_and_heartbeat(void) {
-        static const char *const ds20[] = { "DS:g:GAUGE:20:U:U" };
-        static const char *const ds3[] = { "DS:g:GAUGE:3:U:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:1:10" };
+        static const char *const ds20[] = {"DS:g:GAUGE:20:U:U"};
+        static const char *const ds3[] = {"DS:g:GAUGE:3:U:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:1:10"};
         _cleanup_(rrd_destroyp) Rrd *a = make(5, 1000000000, ds20, 1, rra, 1);
         _cleanup_(rrd_destroyp) Rrd *b = make(5, 1000000000, ds3, 1, rra, 1);
 
@@ -185,8 +185,8 @@ static void test_split_and_heartbeat(void) {
 
 /* COUNTER wraps add 2^32 - 1; DERIVE across a sign change is unknown (§2.2). */
 static void test_counter_wrap_and_derive_sign(void) {
-        static const char *const ds[] = { "DS:c:COUNTER:100:U:U", "DS:d:DERIVE:100:U:U" };
-        static const char *const rra[] = { "RRA:LAST:0:1:4" };
+        static const char *const ds[] = {"DS:c:COUNTER:100:U:U", "DS:d:DERIVE:100:U:U"};
+        static const char *const rra[] = {"RRA:LAST:0:1:4"};
         _cleanup_(rrd_destroyp) Rrd *rrd = make(10, 1000000000, ds, 2, rra, 1);
 
         CHECK(rrd);
@@ -206,8 +206,8 @@ static void test_counter_wrap_and_derive_sign(void) {
 
 /* Refused updates change nothing and say why. */
 static void test_rejections(void) {
-        static const char *const ds[] = { "DS:g:GAUGE:100:U:U", "DS:c:COUNTER:100:U:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:1:4" };
+        static const char *const ds[] = {"DS:g:GAUGE:100:U:U", "DS:c:COUNTER:100:U:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:1:4"};
         _cleanup_(rrd_destroyp) Rrd *rrd = make(10, 1000000000, ds, 2, rra, 1);
         RrdDsState before, after;
         RrdValue v[2];
@@ -241,16 +241,15 @@ static void test_rejections(void) {
         CHECK(rrd_spec_parse_update(rrd, "1000000009:abc:2", 0, &t, &us, v, err) == -EINVAL);
         CHECK(rrd_spec_parse_update(rrd, "1000000009:UNKNOWN:U", 0, &t, &us, v, err) == 0);
         CHECK(v[0].kind == RRD_VALUE_UNKNOWN && v[1].kind == RRD_VALUE_UNKNOWN);
-        CHECK(rrd_spec_parse_update(rrd, "-10:1:2", 1000000100ULL * 1000000, &t, &us, v, err) ==
-              0);
+        CHECK(rrd_spec_parse_update(rrd, "-10:1:2", 1000000100ULL * 1000000, &t, &us, v, err) == 0);
         CHECK(t == 1000000090);
 }
 
 /* The fetch table of rrd-semantics.md §3.2. */
 static void test_fetch_table(void) {
-        static const char *const ds[] = { "DS:g:GAUGE:100:U:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:1:10", "RRA:AVERAGE:0.5:6:10",
-                                           "RRA:AVERAGE:0.5:60:10", "RRA:MAX:0.5:6:10" };
+        static const char *const ds[] = {"DS:g:GAUGE:100:U:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:1:10", "RRA:AVERAGE:0.5:6:10",
+                                          "RRA:AVERAGE:0.5:60:10", "RRA:MAX:0.5:6:10"};
         static const struct {
                 RrdCf cf;
                 int64_t start, end;
@@ -259,11 +258,11 @@ static void test_fetch_table(void) {
                 uint64_t o_step;
                 size_t rows, i_rra;
         } table[] = {
-                { RRD_CF_AVERAGE, 1000000100, 1000000200, 1, 1000000100, 1000000210, 10, 11, 0 },
-                { RRD_CF_AVERAGE, 1000000099, 1000000200, 1, 1000000080, 1000000260, 60, 3, 1 },
-                { RRD_CF_AVERAGE, 999999599, 1000000200, 1, 999999000, 1000000800, 600, 3, 2 },
-                { RRD_CF_AVERAGE, 999990000, 1000000200, 1, 999990000, 1000000800, 600, 18, 2 },
-                { RRD_CF_MAX, 1000000100, 1000000200, 1, 1000000100, 1000000210, 10, 11, 0 },
+                {RRD_CF_AVERAGE, 1000000100, 1000000200, 1, 1000000100, 1000000210, 10, 11, 0},
+                {RRD_CF_AVERAGE, 1000000099, 1000000200, 1, 1000000080, 1000000260, 60, 3, 1},
+                {RRD_CF_AVERAGE, 999999599, 1000000200, 1, 999999000, 1000000800, 600, 3, 2},
+                {RRD_CF_AVERAGE, 999990000, 1000000200, 1, 999990000, 1000000800, 600, 18, 2},
+                {RRD_CF_MAX, 1000000100, 1000000200, 1, 1000000100, 1000000210, 10, 11, 0},
         };
         _cleanup_(rrd_destroyp) Rrd *rrd = make(10, 1000000200, ds, 1, rra, 4);
 
@@ -286,7 +285,7 @@ static void test_fetch_table(void) {
 
 static Rrd *make_layout(RrdLayoutKind kind, bool min_max, int64_t start) {
         RrdRraDef rra[RRD_LAYOUT_MAX_RRA];
-        RrdLayoutOptions o = { .min_max = min_max };
+        RrdLayoutOptions o = {.min_max = min_max};
         RrdDsDef ds[2];
         Rrd *rrd = NULL;
         size_t n = rrd_layout(kind, &o, rra);
@@ -301,7 +300,7 @@ static Rrd *make_layout(RrdLayoutKind kind, bool min_max, int64_t start) {
 
 static void test_layouts(void) {
         RrdRraDef rra[RRD_LAYOUT_MAX_RRA];
-        RrdLayoutOptions none = {}, mm = { .min_max = true }, last = { .last = true };
+        RrdLayoutOptions none = {}, mm = {.min_max = true}, last = {.last = true};
         size_t rows_total = 0;
         size_t n = rrd_layout(RRD_LAYOUT_HOST, &none, rra);
 
@@ -350,10 +349,10 @@ static void test_pick_archives(void) {
                 uint32_t ppr;
                 size_t n_host;
         } pairs[] = {
-                { 5, 595, 1, 1 },
-                { 60, 7140, 12, 3 },
-                { 3600, 167 * 3600, 720, 3 },
-                { 86400, 365 * 86400, 17280, 3 },
+                {5, 595, 1, 1},
+                {60, 7140, 12, 3},
+                {3600, 167 * 3600, 720, 3},
+                {86400, 365 * 86400, 17280, 3},
         };
 
         CHECK(host && vm);
@@ -368,8 +367,7 @@ static void test_pick_archives(void) {
                 CHECKF(ok, "interval %llu start now-%lld: %zu picks",
                        (unsigned long long) pairs[i].interval, (long long) pairs[i].back, n);
                 /* The same requests without the interval still land on the same tier. */
-                n = rrd_pick_archives(host, now - pairs[i].back, 0, RRD_CF_AVERAGE, p,
-                                      RRD_MAX_RRA);
+                n = rrd_pick_archives(host, now - pairs[i].back, 0, RRD_CF_AVERAGE, p, RRD_MAX_RRA);
                 CHECK(n == 1 && rrd_rra_def(host, p[0].i_rra)->pdp_per_row == pairs[i].ppr);
         }
         /* All CFs at the chosen resolution, in stored order. */
@@ -394,8 +392,8 @@ static void test_pick_archives(void) {
 }
 
 static void test_add_remove_ds(void) {
-        static const char *const ds[] = { "DS:a:GAUGE:100:U:U", "DS:b:DERIVE:100:U:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:1:5", "RRA:MAX:0.5:3:4" };
+        static const char *const ds[] = {"DS:a:GAUGE:100:U:U", "DS:b:DERIVE:100:U:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:1:5", "RRA:MAX:0.5:3:4"};
         _cleanup_(rrd_destroyp) Rrd *rrd = make(10, 1000000000, ds, 2, rra, 2);
         RrdDsDef c;
         char err[SPEC_ERR_MAX];
@@ -445,8 +443,8 @@ static void test_add_remove_ds(void) {
 
 /* A reboot restarts counters: the next delta is unknown, never a spike. */
 static void test_reset_counters(void) {
-        static const char *const ds[] = { "DS:d:DERIVE:100:0:U", "DS:g:GAUGE:100:U:U" };
-        static const char *const rra[] = { "RRA:AVERAGE:0.5:1:5" };
+        static const char *const ds[] = {"DS:d:DERIVE:100:0:U", "DS:g:GAUGE:100:U:U"};
+        static const char *const rra[] = {"RRA:AVERAGE:0.5:1:5"};
         _cleanup_(rrd_destroyp) Rrd *rrd = make(5, 1000000000, ds, 2, rra, 1);
 
         CHECK(rrd);
@@ -484,7 +482,7 @@ static void test_definitions(void) {
 
         CHECK(rrd_spec_parse_ds("DS:x:GAUGE:10:U:U", &d, err) == 0);
         CHECK(rrd_spec_parse_rra("RRA:AVERAGE:0.5:1:10", 5, &r, err) == 0);
-        RrdDsDef two[2] = { d, d };
+        RrdDsDef two[2] = {d, d};
         CHECK(rrd_new(&rrd, 5, 1000000000, two, 2, &r, 1) == -EINVAL); /* duplicate names */
         CHECK(rrd_new(&rrd, 5, 0, &d, 1, &r, 1) == -EINVAL);
         CHECK(rrd_new(&rrd, 0, 1000000000, &d, 1, &r, 1) == -EINVAL);

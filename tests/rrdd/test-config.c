@@ -24,7 +24,8 @@ static void test_defaults_and_file(void) {
         CHECK(rrdd_config_init(&c) == 0);
         CHECK(strcmp(c.listen, "127.0.0.1:8089") == 0);
         CHECK(c.backup_interval_s == 86400 && c.tick_s == 5);
-        CHECK(c.rrd_update_interval == UPDATE_INTERVAL_NEVER && c.pool_role == POOL_ROLE_STANDALONE);
+        CHECK(c.rrd_update_interval == UPDATE_INTERVAL_NEVER &&
+              c.pool_role == POOL_ROLE_STANDALONE);
         CHECK(!c.create_min_max_in_new_vm_rrds && !c.metrics_auth);
         CHECK(rrdd_config_validate(&c, err) == 0);
 
@@ -57,18 +58,18 @@ static void test_errors(void) {
                 const char *text;
                 const char *expect; /* in the message */
         } bad[] = {
-                { "listen = nowhere\n", "test.conf:1: listen: expected ADDR:PORT" },
-                { "\n\nfoo = 1\n", "test.conf:3: unknown key 'foo'" },
-                { "backup_interval = 10\n", "backup_interval: expected a whole number from 60" },
-                { "backup_interval = 1h\n", "got '1h'" },
-                { "metrics_auth = maybe\n", "metrics_auth: expected true or false" },
-                { "pool_role = leader\n", "expected standalone, master or member" },
-                { "rrd_update_interval = 3\n", "expected never, 1 or 2" },
-                { "sources = proc,nfs\n", "unknown source 'nfs'" },
-                { "sources = sim:x\n", "sim:N wants N" },
-                { "just words\n", "test.conf:1: expected 'key = value'" },
-                { " = 3\n", "missing key" },
-                { "log_level = loud\n", "log_level: expected error" },
+                {"listen = nowhere\n", "test.conf:1: listen: expected ADDR:PORT"},
+                {"\n\nfoo = 1\n", "test.conf:3: unknown key 'foo'"},
+                {"backup_interval = 10\n", "backup_interval: expected a whole number from 60"},
+                {"backup_interval = 1h\n", "got '1h'"},
+                {"metrics_auth = maybe\n", "metrics_auth: expected true or false"},
+                {"pool_role = leader\n", "expected standalone, master or member"},
+                {"rrd_update_interval = 3\n", "expected never, 1 or 2"},
+                {"sources = proc,nfs\n", "unknown source 'nfs'"},
+                {"sources = sim:x\n", "sim:N wants N"},
+                {"just words\n", "test.conf:1: expected 'key = value'"},
+                {" = 3\n", "missing key"},
+                {"log_level = loud\n", "log_level: expected error"},
         };
         char err[CONFIG_ERROR_MAX];
 
@@ -132,7 +133,8 @@ static void test_firstboot(void) {
         FILE *f = fopen(inv, "w");
         CHECK(f != NULL);
         if (f) {
-                fputs("BUILD_NUMBER='1'\nINSTALLATION_UUID='2D8CF3B0-1C0D-4F6A-9A52-0123456789AB'\n",
+                fputs("BUILD_NUMBER='1'\nINSTALLATION_UUID='2D8CF3B0-1C0D-4F6A-9A52-0123456789AB'"
+                      "\n",
                       f);
                 fclose(f);
         }

@@ -121,8 +121,8 @@ static void test_lifecycle(void) {
         CHECK(vm(&e, VM_A) == NULL);
         _cleanup_(rrd_destroyp) Rrd *stored = mem_store_get(store, VM_A);
         CHECK(stored && rrd_last_up(stored) == T0 + 15);
-        CHECK(stored && rrd_rra_value_back(stored, 0, 0, (size_t) rrd_ds_index(stored, "vif_0_rx")) ==
-                                300.0);
+        CHECK(stored &&
+              rrd_rra_value_back(stored, 0, 0, (size_t) rrd_ds_index(stored, "vif_0_rx")) == 300.0);
         CHECK(rrdd_stats(e.d)->n_archives_written == 1);
 
         /* Starts again two ticks later: the archive is loaded, history continues. */

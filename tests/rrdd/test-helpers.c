@@ -4,11 +4,10 @@
 #include "tests/rrdd/test-helpers.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <math.h>
 
 #include "consolidate/rrd.h"
 
@@ -25,7 +24,7 @@ static int fake_sample(SrcInstance *s, usec_t now, SrcSink *sink) {
         if (w->fail_sample)
                 return -EIO;
         SrcSample h = {
-                .owner = { .kind = SRC_OWNER_HOST },
+                .owner = {.kind = SRC_OWNER_HOST},
                 .name = "loadavg",
                 .units = "(fraction)",
                 .kind = SRC_GAUGE,
@@ -39,7 +38,7 @@ static int fake_sample(SrcInstance *s, usec_t now, SrcSink *sink) {
         for (size_t i = 0; i < w->n_vms; i++) {
                 FakeVm *vm = &w->vms[i];
                 SrcSample v = {
-                        .owner = { .kind = SRC_OWNER_VM },
+                        .owner = {.kind = SRC_OWNER_VM},
                         .is_default = true,
                         .generation = vm->domid,
                         .min = 0,

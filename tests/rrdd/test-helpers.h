@@ -24,8 +24,8 @@ typedef struct FakeVm {
 typedef struct FakeWorld {
         FakeVm vms[FAKE_MAX_VMS];
         size_t n_vms;
-        double host_load;  /* GAUGE "loadavg" */
-        bool fail_sample;  /* sample() returns -EIO */
+        double host_load; /* GAUGE "loadavg" */
+        bool fail_sample; /* sample() returns -EIO */
         unsigned n_samples;
 } FakeWorld;
 

@@ -18,7 +18,7 @@ typedef struct Canned {
         int listen_fd;
         const char *reply; /* sent after the request headers (and body) arrive */
         size_t reply_len;
-        bool hang;         /* never answer */
+        bool hang; /* never answer */
         char request[8192];
 } Canned;
 
@@ -55,12 +55,13 @@ static void *serve_once(void *arg) {
 }
 
 static int start(Canned *c, const char *reply, uint16_t *port) {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         socklen_t len = sizeof(sa);
 
         c->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
-            listen(c->listen_fd, 4) < 0 || getsockname(c->listen_fd, (struct sockaddr *) &sa, &len) < 0)
+            listen(c->listen_fd, 4) < 0 ||
+            getsockname(c->listen_fd, (struct sockaddr *) &sa, &len) < 0)
                 return -1;
         c->reply = reply;
         c->reply_len = reply ? strlen(reply) : 0;
@@ -113,7 +114,8 @@ static void test_responses(void) {
         CHECK(strstr(c.request, "\r\nHost: 127.0.0.1:") != NULL);
         httpc_response_done(&resp);
 
-        CHECK(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n",
+        CHECK(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                  "chunked\r\n\r\n4\r\nabcd\r\n3\r\nefg\r\n0\r\n\r\n",
                   false, "GET", NULL, 0, 0, &resp, &c) == 0);
         CHECK(resp.status == 200 && strcmp(resp.body, "abcdefg") == 0 && resp.body_len == 7);
         httpc_response_done(&resp);
@@ -133,7 +135,8 @@ static void test_responses(void) {
         CHECK(run("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, "PUT", "<rrd></rrd>", 0, 0,
                   &resp, &c) == 0);
         CHECK(resp.status == 200);
-        CHECK(strstr(c.request, "Content-Length: 11\r\n") && strstr(c.request, "\r\n\r\n<rrd></rrd>"));
+        CHECK(strstr(c.request, "Content-Length: 11\r\n") &&
+              strstr(c.request, "\r\n\r\n<rrd></rrd>"));
         httpc_response_done(&resp);
 }
 
@@ -151,7 +154,7 @@ static void test_failures(void) {
         /* Nobody listening. */
         HttpcUrl url;
         CHECK(httpc_parse_url("http://127.0.0.1:1", &url) == 0);
-        HttpcRequest req = { .method = "GET", .url = &url, .target = "/", .timeout_ms = 2000 };
+        HttpcRequest req = {.method = "GET", .url = &url, .target = "/", .timeout_ms = 2000};
         CHECK(httpc_request(&req, &resp) == -ECONNREFUSED);
 }
 
@@ -162,9 +165,10 @@ static void test_urls(void) {
         CHECK(httpc_parse_url("https://master.example:8443/pool/", &u) == 0);
         CHECK(u.tls && strcmp(u.host, "master.example") == 0 && u.port == 8443 &&
               strcmp(u.path, "/pool") == 0);
-        CHECK(httpc_parse_url("http://10.0.0.1", &u) == 0 && !u.tls && u.port == 80 && u.path[0] == 0);
-        CHECK(httpc_parse_url("https://[fd00::1]:9000", &u) == 0 && strcmp(u.host, "fd00::1") == 0 &&
-              u.port == 9000);
+        CHECK(httpc_parse_url("http://10.0.0.1", &u) == 0 && !u.tls && u.port == 80 &&
+              u.path[0] == 0);
+        CHECK(httpc_parse_url("https://[fd00::1]:9000", &u) == 0 &&
+              strcmp(u.host, "fd00::1") == 0 && u.port == 9000);
         CHECK(httpc_parse_url("ftp://x", &u) == -EINVAL);
         CHECK(httpc_parse_url("http://", &u) == -EINVAL);
         CHECK(httpc_parse_url("http://h:0", &u) == -EINVAL);
