@@ -88,7 +88,8 @@ static RrdEntry *entry_for(Registry *r, const SrcOwner *o, bool create) {
 
         if (o->kind == SRC_OWNER_HOST)
                 return r->host;
-        if (r->last && r->last->kind == o->kind && strcmp(r->last->uuid, o->uuid) == 0)
+        /* Samples come grouped by owner: most lookups are the previous owner again. */
+        if (r->last && r->last->kind == o->kind && memcmp(r->last->uuid, o->uuid, SRC_UUID_LEN) == 0)
                 return r->last;
         m = map_for(r, o->kind);
         if (!m)
@@ -194,13 +195,16 @@ static int sink_emit(SrcSink *sink, const SrcSample *s) {
         RrdEntry *e;
         KnownDs *k;
 
-        if (!s->name || !rrd_ds_name_is_valid(s->name) || (unsigned) s->kind >= _SRC_KIND_MAX)
+        if (!s->name || (unsigned) s->kind >= _SRC_KIND_MAX)
                 return -EINVAL;
         e = entry_for(r, &s->owner, true);
         if (!e)
                 return -EINVAL;
         k = known_find(e, s->name);
         if (!k) {
+                /* Checked once, when the name first appears: every tick repeats it. */
+                if (!rrd_ds_name_is_valid(s->name))
+                        return -EINVAL;
                 k = known_add(e, s);
                 if (!k)
                         return -ENOMEM;
