@@ -1299,9 +1299,12 @@ int num_parse_double(const char *s, size_t len, double *ret) {
                         exp_negative = s[i++] == '-';
                 if (i >= len || !is_digit(s[i]))
                         return -EINVAL;
-                /* beyond 10^7 the value is 0 or inf anyway (the digits count is < 10^18) */
+                /*
+                 * Capped at 10^15: a larger exponent outweighs every digit and leading zero a
+                 * text in memory can hold, so the value is 0 or inf either way.
+                 */
                 for (; i < len && is_digit(s[i]); i++)
-                        if (e < 10000000)
+                        if (e < 1000000000000000)
                                 e = e * 10 + (s[i] - '0');
                 q += exp_negative ? -e : e;
         }

@@ -423,6 +423,16 @@ static void test_parse_grammar(void) {
                 CHECK(num_parse_double(text, len, &v) == 0 && same_bits(v, strtod(text, NULL)));
                 /* 4990 zeros: the exact value is 1.0e-3 plus a tiny bit, i.e. 0.001 */
                 CHECK(same_bits(v, 0.001));
+
+                /* leading zeros and exponent cancel: 0.000...01e4000 and 1000...0e-4000 */
+                memcpy(text, "0.", 2);
+                memset(text + 2, '0', 3999);
+                len = (size_t) sprintf(text + 4001, "1e3999") + 4001;
+                CHECK(num_parse_double(text, len, &v) == 0 && same_bits(v, 0.1));
+                text[0] = '1';
+                memset(text + 1, '0', 4000);
+                len = (size_t) sprintf(text + 4001, "e-4000") + 4001;
+                CHECK(num_parse_double(text, len, &v) == 0 && same_bits(v, 1.0));
                 free(text);
         }
 }
