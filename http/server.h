@@ -45,3 +45,15 @@ int http_server_timeout_msec(HttpServer *s);
 uint16_t http_server_port(const HttpServer *s);
 /* Re-reads the users file (SIGHUP); the old users stay if it cannot be read. */
 int http_server_reload_users(HttpServer *s);
+
+/*
+ * Added by the http module (issue #6), for the XML-RPC methods the daemon registers later
+ * (legacy metrics, data-source calls): see http/xmlrpc.h for the value tree and the handler.
+ */
+#include "http/xmlrpc.h"
+
+/* Adds or replaces an XML-RPC method on POST / and /RPC2. Return: 0, -EINVAL, -ENOMEM. */
+int http_server_register_method(HttpServer *s, const char *name, HttpRpcHandler handler,
+                                void *userdata);
+/* The user of a live session (touching it), or NULL: for methods taking a session first. */
+const char *http_server_session_user(HttpServer *s, const char *session_id);

@@ -1,0 +1,929 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmicrohttpd inside the daemon's epoll loop (MHD_USE_EPOLL without a thread of its own): the
+ * daemon polls MHD's epoll fd and calls http_server_run(). Routing, the authentication gate,
+ * error answers, and the glue that streams /rrd_updates and dumps through content-reader
+ * callbacks from snapshots taken when each request arrived.
+ */
+
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "http/auth.h"
+#include "http/buf.h"
+#include "http/dump.h"
+#include "http/metrics.h"
+#include "http/negotiate.h"
+#include "http/query.h"
+#include "http/session.h"
+#include "http/xport.h"
+#include "rrdd/clock.h"
+#include "rrdd/log.h"
+
+#define STREAM_BLOCK_BYTES (64 * 1024)       /* produced per content-reader call */
+#define CONNECTION_MEMORY_BYTES (128 * 1024) /* request line + headers: 1000 vm_uuids fit */
+#define PEM_FILE_MAX (1024 * 1024)
+#define SNAPSHOTS_BYTES_MAX ((size_t) 2 << 30) /* answers being streamed, all together */
+#define REALM "rrdd"
+
+struct HttpServer {
+        struct MHD_Daemon *mhd;
+        HttpBackend backend;
+        HttpAuth *auth;
+        HttpSessions *sessions;
+        HttpRpcTable *rpc;
+        char *users_file;
+        char *pool_secret;
+        size_t pool_secret_len;
+        char *tls_cert_pem;
+        char *tls_key_pem;
+        bool metrics_auth;
+        uint64_t request_size_max;
+        int listen_fd;
+        uint16_t port;
+        size_t snapshot_bytes; /* held by answers being streamed */
+        uint64_t requests_by_code[HTTP_STATUS_CODES];
+};
+
+/* Per request; made by the URI log callback, freed when MHD says the request is complete. */
+typedef struct Request {
+        HttpServer *server;
+        char *uri; /* as received: path and raw query */
+        bool started;
+        bool answered;
+        bool too_large;
+        HttpBuf body;
+} Request;
+
+/* ---- small helpers ---- */
+
+static usec_t now_mono(void) {
+        return clock_now(CLOCK_MONOTONIC);
+}
+
+static int64_t now_real_s(void) {
+        return (int64_t) (clock_now(CLOCK_REALTIME) / USEC_PER_SEC);
+}
+
+static void count_status(HttpServer *s, unsigned status) {
+        if (status < HTTP_STATUS_CODES)
+                s->requests_by_code[status]++;
+}
+
+static enum MHD_Result queue(Request *rq, struct MHD_Connection *c, unsigned status,
+                             struct MHD_Response *resp) {
+        if (!resp)
+                return MHD_NO;
+        (void) MHD_add_response_header(resp, "Cache-Control", "no-cache, no-store");
+        enum MHD_Result r = MHD_queue_response(c, status, resp);
+        MHD_destroy_response(resp);
+        rq->answered = true;
+        count_status(rq->server, status);
+        return r;
+}
+
+static struct MHD_Response *buffer_response(char *data, size_t len, const char *type) {
+        struct MHD_Response *resp =
+                MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+                free(data);
+                return NULL;
+        }
+        if (type)
+                (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+        return resp;
+}
+
+/* A one-line plain-text answer: "reason\n". */
+static enum MHD_Result answer_text(Request *rq, struct MHD_Connection *c, unsigned status,
+                                   const char *reason) {
+        char *text = NULL;
+        int n = asprintf(&text, "%s\n", reason);
+        if (n < 0)
+                return MHD_NO;
+        struct MHD_Response *resp =
+                buffer_response(text, (size_t) n, "text/plain; charset=utf-8");
+        if (!resp)
+                return MHD_NO;
+        if (status == MHD_HTTP_UNAUTHORIZED)
+                (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                               "Basic realm=\"" REALM "\"");
+        return queue(rq, c, status, resp);
+}
+
+static enum MHD_Result answer_method(Request *rq, struct MHD_Connection *c, const char *allow) {
+        char *text = NULL;
+        int n = asprintf(&text, "method not allowed here; use %s\n", allow);
+        if (n < 0)
+                return MHD_NO;
+        struct MHD_Response *resp =
+                buffer_response(text, (size_t) n, "text/plain; charset=utf-8");
+        if (!resp)
+                return MHD_NO;
+        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        return queue(rq, c, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
+}
+
+static const char *header(struct MHD_Connection *c, const char *name) {
+        return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* ---- authentication ---- */
+
+typedef struct Credentials {
+        bool ok;
+        const char *user; /* for sessions and Basic; valid during the request */
+        char *basic_user; /* owned */
+} Credentials;
+
+static void credentials_done(Credentials *cr) {
+        free(cr->basic_user);
+}
+
+/* A cookie or query value, percent-decoded into a malloc'd string; NULL if absent. */
+static char *credential_value(struct MHD_Connection *c, const HttpQuery *q, const char *name,
+                              size_t *ret_len) {
+        const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, name);
+        if (cookie) {
+                size_t n = strlen(cookie);
+                char *out = malloc(n + 1);
+                if (!out)
+                        return NULL;
+                *ret_len = http_percent_decode(out, cookie, n);
+                out[*ret_len] = 0;
+                return out;
+        }
+        const HttpQueryParam *p = http_query_get(q, name);
+        if (!p)
+                return NULL;
+        char *out = malloc(p->value_len + 1);
+        if (!out)
+                return NULL;
+        memcpy(out, p->value, p->value_len + 1);
+        *ret_len = p->value_len;
+        return out;
+}
+
+static void authenticate(HttpServer *s, struct MHD_Connection *c, const HttpQuery *q,
+                         Credentials *ret) {
+        size_t len = 0;
+
+        *ret = (Credentials){ 0 };
+        if (s->pool_secret_len > 0) {
+                _cleanup_free_ char *v = credential_value(c, q, "pool_secret", &len);
+                if (v && http_memeq_ct(v, len, s->pool_secret, s->pool_secret_len)) {
+                        ret->ok = true;
+                        return;
+                }
+        }
+        _cleanup_free_ char *sid = credential_value(c, q, "session_id", &len);
+        if (sid) {
+                const char *user = http_sessions_check(s->sessions, sid, len, now_mono());
+                if (user) {
+                        ret->ok = true;
+                        ret->user = user;
+                        return;
+                }
+        }
+        const char *authz = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+        if (authz) {
+                _cleanup_free_ char *user = NULL, *password = NULL;
+                if (http_basic_parse(authz, &user, &password) == 0) {
+                        bool ok = http_auth_check_password(s->auth, user, password, now_mono());
+                        explicit_bzero(password, strlen(password));
+                        if (ok) {
+                                ret->ok = true;
+                                ret->basic_user = TAKE_PTR(user);
+                                ret->user = ret->basic_user;
+                        }
+                }
+        }
+}
+
+/* ---- streamed answers ---- */
+
+typedef struct Stream {
+        HttpServer *server;
+        size_t bytes; /* counted in server->snapshot_bytes */
+        HttpXport *xport;
+        HttpDump *dump;
+} Stream;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+        Stream *st = cls;
+
+        if (st->xport) {
+                size_t n = http_xport_read(st->xport, buf, max);
+                return n > 0 ? (ssize_t) n : MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        ssize_t n = http_dump_read(st->dump, buf, max);
+        if (n < 0)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+        return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void stream_free(void *cls) {
+        Stream *st = cls;
+
+        st->server->snapshot_bytes -= st->bytes;
+        http_xport_free(st->xport);
+        http_dump_free(st->dump);
+        free(st);
+}
+
+static enum MHD_Result answer_stream(Request *rq, struct MHD_Connection *c, Stream *st,
+                                     HttpFormat fmt) {
+        st->server = rq->server;
+        rq->server->snapshot_bytes += st->bytes;
+        struct MHD_Response *resp = MHD_create_response_from_callback(
+                MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, stream_read, st, stream_free);
+        if (!resp) {
+                stream_free(st);
+                return MHD_NO;
+        }
+        (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                       http_format_content_type(fmt));
+        (void) MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+        (void) MHD_add_response_header(resp, "Access-Control-Allow-Headers", "X-Requested-With");
+        return queue(rq, c, MHD_HTTP_OK, resp);
+}
+
+static bool over_snapshot_budget(HttpServer *s, size_t bytes) {
+        return s->snapshot_bytes > SNAPSHOTS_BYTES_MAX ||
+               bytes > SNAPSHOTS_BYTES_MAX - s->snapshot_bytes;
+}
+
+/* ---- handlers ---- */
+
+static bool json_param(const HttpQuery *q) {
+        const HttpQueryParam *p = http_query_get(q, "json");
+        bool b;
+
+        if (!p)
+                return false;
+        return http_parse_bool(p->value, p->value_len, &b) < 0 || b || p->value_len == 0;
+}
+
+static enum MHD_Result handle_rrd_updates(Request *rq, struct MHD_Connection *c,
+                                          const HttpQuery *q) {
+        HttpServer *s = rq->server;
+        HttpXportQuery xq;
+        char reason[HTTP_REASON_MAX] = "";
+        _cleanup_(http_xport_freep) HttpXport *x = NULL;
+        int r;
+
+        r = http_xport_query_parse(q, &xq, reason, sizeof(reason));
+        if (r == -EINVAL)
+                return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, reason);
+        if (r < 0)
+                return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        HttpFormat fmt = http_negotiate_format(header(c, MHD_HTTP_HEADER_ACCEPT), xq.json);
+        r = http_xport_new(&x, &s->backend, &xq, fmt, now_real_s(), reason, sizeof(reason));
+        http_xport_query_done(&xq);
+        if (r == -ENOENT)
+                return answer_text(rq, c, MHD_HTTP_NOT_FOUND, reason);
+        if (r < 0) {
+                log_warning_errno(r, "/rrd_updates: %m");
+                return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        }
+        size_t bytes = http_xport_memory_bytes(x);
+        if (over_snapshot_budget(s, bytes))
+                return answer_text(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                   "too many large answers in progress, retry later");
+        Stream *st = calloc(1, sizeof(*st));
+        if (!st)
+                return MHD_NO;
+        st->xport = TAKE_PTR(x);
+        st->bytes = bytes;
+        return answer_stream(rq, c, st, fmt);
+}
+
+static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const HttpQuery *q,
+                                   HttpOwnerKind kind) {
+        HttpServer *s = rq->server;
+        const HttpBackend *b = &s->backend;
+        HttpUuid uuid = "";
+        _cleanup_(rrd_destroyp) Rrd *copy = NULL;
+        const char *what = http_owner_kind_to_string(kind);
+        char reason[HTTP_REASON_MAX];
+        int r;
+
+        if (kind != HTTP_OWNER_HOST) {
+                const HttpQueryParam *p = http_query_get(q, "uuid");
+                if (!p) {
+                        (void) snprintf(reason, sizeof(reason), "uuid is required (the %s's uuid)",
+                                        what);
+                        return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, reason);
+                }
+                if (http_parse_uuid(p->value, p->value_len, uuid) < 0)
+                        return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, "uuid must be a uuid");
+        }
+        const Rrd *live = b->find ? b->find(b->userdata, kind, kind == HTTP_OWNER_HOST ? NULL : uuid)
+                                  : NULL;
+        if (live) {
+                r = rrd_dup(live, &copy);
+                if (r < 0)
+                        return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        } else if (kind != HTTP_OWNER_HOST && b->load_archive) {
+                r = b->load_archive(b->userdata, kind, uuid, &copy);
+                if (r == -ENOENT)
+                        copy = NULL;
+                else if (r < 0) {
+                        log_warning_errno(r, "archive of %s %s: %m", what, uuid);
+                        return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                           "the archive could not be read");
+                }
+        }
+        if (!copy) {
+                if (kind == HTTP_OWNER_HOST)
+                        return answer_text(rq, c, MHD_HTTP_NOT_FOUND, "no RRD for the host yet");
+                (void) snprintf(reason, sizeof(reason), "no RRD for %s %s", what, uuid);
+                return answer_text(rq, c, MHD_HTTP_NOT_FOUND, reason);
+        }
+        size_t bytes = rrd_memory_bytes(copy);
+        if (over_snapshot_budget(s, bytes))
+                return answer_text(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                   "too many large answers in progress, retry later");
+        HttpFormat fmt = http_negotiate_format(header(c, MHD_HTTP_HEADER_ACCEPT), json_param(q));
+        Stream *st = calloc(1, sizeof(*st));
+        if (!st)
+                return MHD_NO;
+        r = http_dump_new(&st->dump, TAKE_PTR(copy), fmt);
+        if (r < 0) {
+                free(st);
+                return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        }
+        st->bytes = bytes;
+        return answer_stream(rq, c, st, fmt);
+}
+
+static enum MHD_Result handle_metrics(Request *rq, struct MHD_Connection *c) {
+        HttpServer *s = rq->server;
+        HttpBuf b = HTTP_BUF_NULL;
+        char *text = NULL;
+        size_t len = 0;
+        bool om = http_negotiate_openmetrics(header(c, MHD_HTTP_HEADER_ACCEPT));
+        /* This request is counted before the body is made, so the body includes it. */
+        count_status(s, MHD_HTTP_OK);
+        HttpMetricsExtra extra = {
+                .requests_by_code = s->requests_by_code,
+                .n_sessions = http_sessions_count(s->sessions),
+        };
+        int r = http_metrics_render(&b, &s->backend, &extra, om);
+        s->requests_by_code[MHD_HTTP_OK]--;
+        if (r < 0 || http_buf_take(&b, &text, &len) < 0) {
+                http_buf_done(&b);
+                return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                   "the metrics could not be rendered");
+        }
+        return queue(rq, c, MHD_HTTP_OK,
+                     buffer_response(text, len,
+                                     om ? HTTP_METRICS_OPENMETRICS_TYPE : HTTP_METRICS_TEXT_TYPE));
+}
+
+static enum MHD_Result answer_rpc(Request *rq, struct MHD_Connection *c, unsigned status,
+                                  HttpBuf *b) {
+        char *text = NULL;
+        size_t len = 0;
+
+        if (http_buf_take(b, &text, &len) < 0)
+                return MHD_NO;
+        return queue(rq, c, status, buffer_response(text, len, "text/xml"));
+}
+
+static enum MHD_Result handle_rpc(Request *rq, struct MHD_Connection *c, const HttpQuery *q) {
+        HttpServer *s = rq->server;
+        _cleanup_free_ char *method = NULL;
+        _cleanup_(http_rpc_value_freep) HttpRpcValue *params = NULL, *result = NULL;
+        char reason[HTTP_REASON_MAX] = "";
+        HttpBuf out = HTTP_BUF_NULL;
+        Credentials cr;
+        int r;
+
+        if (rq->too_large) {
+                http_rpc_write_fault(&out, 413, "the request body is too large");
+                return answer_rpc(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, &out);
+        }
+        r = http_rpc_parse_call(rq->body.data ? rq->body.data : "", rq->body.len, &method, &params,
+                                reason, sizeof(reason));
+        if (r == -ENOMEM)
+                return MHD_NO;
+        if (r < 0) {
+                http_rpc_write_fault(&out, 400, reason);
+                return answer_rpc(rq, c, MHD_HTTP_BAD_REQUEST, &out);
+        }
+        authenticate(s, c, q, &cr);
+        HttpRpcCall call = {
+                .method = method,
+                .http_authenticated = cr.ok,
+                .http_user = cr.user,
+                .server = s,
+        };
+        r = http_rpc_table_dispatch(s->rpc, &call, params, &result);
+        credentials_done(&cr);
+        if (r < 0)
+                return MHD_NO;
+        http_rpc_write_response(&out, result);
+        return answer_rpc(rq, c, MHD_HTTP_OK, &out);
+}
+
+/* ---- built-in XML-RPC methods ---- */
+
+static int rpc_login(void *userdata, const HttpRpcCall *call, const HttpRpcValue *params,
+                     HttpRpcValue **ret) {
+        HttpServer *s = userdata;
+        char id[HTTP_SESSION_ID_LEN + 1];
+
+        if (params->array.n < 2 || !http_rpc_get_string(params->array.items[0]) ||
+            !http_rpc_get_string(params->array.items[1])) {
+                char got[24];
+                (void) snprintf(got, sizeof(got), "%zu", params->array.n);
+                *ret = http_rpc_failure("MESSAGE_PARAMETER_COUNT_MISMATCH", call->method, "2",
+                                        got, NULL);
+                return *ret ? 0 : -ENOMEM;
+        }
+        const char *user = http_rpc_get_string(params->array.items[0]);
+        const char *password = http_rpc_get_string(params->array.items[1]);
+        if (!http_auth_check_password(s->auth, user, password, now_mono())) {
+                *ret = http_rpc_failure("SESSION_AUTHENTICATION_FAILED", user,
+                                        "Authentication failure", NULL);
+                return *ret ? 0 : -ENOMEM;
+        }
+        int r = http_sessions_open(s->sessions, user, now_mono(), id);
+        if (r < 0)
+                return r;
+        *ret = http_rpc_success(http_rpc_string(id));
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int rpc_logout(void *userdata, const HttpRpcCall *call, const HttpRpcValue *params,
+                      HttpRpcValue **ret) {
+        HttpServer *s = userdata;
+        const char *id = params->array.n >= 1 ? http_rpc_get_string(params->array.items[0]) : NULL;
+
+        if (!id || http_sessions_close(s->sessions, id, strlen(id)) < 0)
+                *ret = http_rpc_failure("SESSION_INVALID", id ? id : "", NULL);
+        else
+                *ret = http_rpc_success(NULL);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int http_server_register_method(HttpServer *s, const char *name, HttpRpcHandler handler,
+                                void *userdata) {
+        return http_rpc_table_register(s->rpc, name, handler, userdata);
+}
+
+const char *http_server_session_user(HttpServer *s, const char *session_id) {
+        if (!session_id)
+                return NULL;
+        return http_sessions_check(s->sessions, session_id, strlen(session_id), now_mono());
+}
+
+/* ---- routing ---- */
+
+typedef enum Route {
+        ROUTE_NONE,
+        ROUTE_RRD_UPDATES,
+        ROUTE_HOST_RRD,
+        ROUTE_VM_RRD,
+        ROUTE_SR_RRD,
+        ROUTE_METRICS,
+        ROUTE_RPC,
+} Route;
+
+static Route route_of(const char *path, size_t len) {
+        static const struct {
+                const char *path;
+                Route route;
+        } table[] = {
+                { "/rrd_updates", ROUTE_RRD_UPDATES },
+                { "/host_rrd", ROUTE_HOST_RRD },
+                { "/host_rrds", ROUTE_HOST_RRD }, /* XenCenter's plural aliases */
+                { "/vm_rrd", ROUTE_VM_RRD },
+                { "/vm_rrds", ROUTE_VM_RRD },
+                { "/sr_rrd", ROUTE_SR_RRD },
+                { "/metrics", ROUTE_METRICS },
+                { "/", ROUTE_RPC },
+                { "/RPC2", ROUTE_RPC },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strlen(table[i].path) == len && memcmp(table[i].path, path, len) == 0)
+                        return table[i].route;
+        return ROUTE_NONE;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls) {
+        HttpServer *s = cls;
+        Request *rq = *req_cls;
+
+        if (!rq)
+                return MHD_NO; /* the URI callback always makes one; out of memory */
+        if (rq->answered) {
+                /* Left-over body of a request already answered (413): discard it. */
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+
+        /* The raw path and query as received; MHD's url is already decoded. */
+        const char *raw = rq->uri ? rq->uri : url;
+        const char *qmark = strchr(raw, '?');
+        size_t path_len = qmark ? (size_t) (qmark - raw) : strlen(raw);
+        _cleanup_free_ char *path = malloc(path_len + 1);
+        if (!path)
+                return MHD_NO;
+        path_len = http_percent_decode(path, raw, path_len);
+        path[path_len] = 0;
+        Route route = route_of(path, path_len);
+        bool is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                      strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+
+        if (route == ROUTE_RPC) {
+                if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+                        return answer_method(rq, c, "POST");
+                if (!rq->started) {
+                        rq->started = true;
+                        const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+                        int64_t n;
+                        if (cl && http_parse_i64(cl, strlen(cl), &n) == 0 &&
+                            (uint64_t) n > s->request_size_max) {
+                                HttpBuf out = HTTP_BUF_NULL;
+                                http_rpc_write_fault(&out, 413, "the request body is too large");
+                                return answer_rpc(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, &out);
+                        }
+                        return MHD_YES;
+                }
+                if (*upload_data_size > 0) {
+                        if (rq->body.len + *upload_data_size > s->request_size_max)
+                                rq->too_large = true;
+                        if (!rq->too_large)
+                                http_buf_put(&rq->body, upload_data, *upload_data_size);
+                        *upload_data_size = 0;
+                        if (rq->body.failed)
+                                return MHD_NO;
+                        return MHD_YES;
+                }
+        } else if (route != ROUTE_NONE && !is_get) {
+                return answer_method(rq, c, "GET, HEAD");
+        } else if (*upload_data_size > 0) {
+                /* A body on a GET means nothing here. */
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+        if (route == ROUTE_NONE)
+                return answer_text(rq, c, MHD_HTTP_NOT_FOUND, "no such path");
+
+        HttpQuery q = HTTP_QUERY_NULL;
+        int r = http_query_parse(&q, qmark ? qmark + 1 : "", qmark ? strlen(qmark + 1) : 0);
+        if (r == -E2BIG)
+                return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, "too many query parameters");
+        if (r < 0)
+                return MHD_NO;
+
+        enum MHD_Result res;
+        if (route == ROUTE_RPC)
+                res = handle_rpc(rq, c, &q);
+        else {
+                Credentials cr = { .ok = true };
+                if (route != ROUTE_METRICS || s->metrics_auth)
+                        authenticate(s, c, &q, &cr);
+                if (!cr.ok)
+                        res = answer_text(rq, c, MHD_HTTP_UNAUTHORIZED,
+                                          "credentials are missing or wrong (HTTP Basic, "
+                                          "session_id or pool_secret)");
+                else if (route == ROUTE_RRD_UPDATES)
+                        res = handle_rrd_updates(rq, c, &q);
+                else if (route == ROUTE_HOST_RRD)
+                        res = handle_dump(rq, c, &q, HTTP_OWNER_HOST);
+                else if (route == ROUTE_VM_RRD)
+                        res = handle_dump(rq, c, &q, HTTP_OWNER_VM);
+                else if (route == ROUTE_SR_RRD)
+                        res = handle_dump(rq, c, &q, HTTP_OWNER_SR);
+                else
+                        res = handle_metrics(rq, c);
+                credentials_done(&cr);
+        }
+        http_query_done(&q);
+        return res;
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+        Request *rq = calloc(1, sizeof(*rq));
+
+        if (!rq)
+                return NULL;
+        rq->server = cls;
+        rq->uri = strdup(uri);
+        return rq;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe) {
+        Request *rq = *req_cls;
+
+        if (!rq)
+                return;
+        free(rq->uri);
+        if (rq->body.data)
+                explicit_bzero(rq->body.data, rq->body.len); /* may hold a password */
+        http_buf_done(&rq->body);
+        free(rq);
+        *req_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+        char msg[512];
+
+        (void) vsnprintf(msg, sizeof(msg), fmt, ap);
+        size_t n = strlen(msg);
+        while (n > 0 && msg[n - 1] == '\n')
+                msg[--n] = 0;
+        log_debug("libmicrohttpd: %s", msg);
+}
+
+/* ---- set-up ---- */
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ret, socklen_t *ret_len) {
+        char host[INET6_ADDRSTRLEN + 2];
+        const char *colon, *port_s;
+        size_t host_len;
+
+        if (!listen || !*listen)
+                return -EINVAL;
+        if (listen[0] == '[') {
+                const char *close = strchr(listen, ']');
+                if (!close || close[1] != ':')
+                        return -EINVAL;
+                host_len = (size_t) (close - listen - 1);
+                if (host_len >= sizeof(host))
+                        return -EINVAL;
+                memcpy(host, listen + 1, host_len);
+                port_s = close + 2;
+        } else {
+                colon = strrchr(listen, ':');
+                if (!colon)
+                        return -EINVAL;
+                host_len = (size_t) (colon - listen);
+                if (host_len >= sizeof(host))
+                        return -EINVAL;
+                memcpy(host, listen, host_len);
+                port_s = colon + 1;
+        }
+        host[host_len] = 0;
+        int64_t port;
+        if (http_parse_i64(port_s, strlen(port_s), &port) < 0 || port < 0 || port > 65535)
+                return -EINVAL;
+
+        memset(ret, 0, sizeof(*ret));
+        struct sockaddr_in *in4 = (struct sockaddr_in *) ret;
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) ret;
+        if (host_len == 0 || strcmp(host, "*") == 0) {
+                in4->sin_family = AF_INET;
+                in4->sin_addr.s_addr = htonl(INADDR_ANY);
+        } else if (strcmp(host, "localhost") == 0) {
+                in4->sin_family = AF_INET;
+                in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        } else if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+                in4->sin_family = AF_INET;
+        } else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+                in6->sin6_family = AF_INET6;
+        } else
+                return -EINVAL;
+        if (ret->ss_family == AF_INET) {
+                in4->sin_port = htons((uint16_t) port);
+                *ret_len = sizeof(*in4);
+        } else {
+                in6->sin6_port = htons((uint16_t) port);
+                *ret_len = sizeof(*in6);
+        }
+        return 0;
+}
+
+static int bind_listen(const char *address, int *ret_fd, uint16_t *ret_port) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        _cleanup_close_ int fd = -1;
+        int one = 1, r;
+
+        r = parse_listen(address, &ss, &len);
+        if (r < 0)
+                return log_error_errno(r, "listen = '%s': expected ADDR:PORT or [IPv6]:PORT",
+                                       address ? address : "");
+        fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(-errno, "socket for %s: %m", address);
+        (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, (struct sockaddr *) &ss, len) < 0)
+                return log_error_errno(-errno, "bind %s: %m", address);
+        if (listen(fd, SOMAXCONN) < 0)
+                return log_error_errno(-errno, "listen on %s: %m", address);
+        len = sizeof(ss);
+        if (getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+                return log_error_errno(-errno, "getsockname: %m");
+        *ret_port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *) &ss)->sin_port
+                                                  : ((struct sockaddr_in6 *) &ss)->sin6_port);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int read_pem(const char *path, char **ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        struct stat st;
+
+        if (fd < 0)
+                return log_error_errno(-errno, "TLS file '%s': %m", path);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(-errno, "TLS file '%s': %m", path);
+        if (!S_ISREG(st.st_mode) || st.st_size > PEM_FILE_MAX)
+                return log_error_errno(-EINVAL, "TLS file '%s': not a regular file of at most "
+                                                "1 MiB",
+                                       path);
+        buf = malloc((size_t) st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (len < (size_t) st.st_size) {
+                ssize_t k = read(fd, buf + len, (size_t) st.st_size - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return log_error_errno(-errno, "TLS file '%s': %m", path);
+                if (k == 0)
+                        break;
+                len += (size_t) k;
+        }
+        buf[len] = 0;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+/**
+ * http_server_new() - binds cfg->listen and starts serving (inside the caller's loop).
+ * @ret: the server.
+ * @cfg: the settings, copied.
+ * @backend: the daemon's callbacks, copied; its userdata must outlive the server.
+ *
+ * Return: 0, or -errno after logging why (bad listen address, bind failure, unreadable users
+ * file or TLS files, libmicrohttpd refusing to start).
+ */
+int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *backend) {
+        _cleanup_(http_server_freep) HttpServer *s = NULL;
+        _cleanup_(http_users_freep) HttpUsers *users = NULL;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        s->listen_fd = -1;
+        s->backend = *backend;
+        s->metrics_auth = cfg->metrics_auth;
+        s->request_size_max = cfg->request_size_max > 0 ? cfg->request_size_max : 1024 * 1024;
+        if (cfg->users_file && *cfg->users_file) {
+                r = http_users_load(&users, cfg->users_file);
+                if (r < 0)
+                        return r;
+                s->users_file = strdup(cfg->users_file);
+                if (!s->users_file)
+                        return -ENOMEM;
+        }
+        if (cfg->pool_secret && *cfg->pool_secret) {
+                s->pool_secret = strdup(cfg->pool_secret);
+                if (!s->pool_secret)
+                        return -ENOMEM;
+                s->pool_secret_len = strlen(s->pool_secret);
+        }
+        r = http_auth_new(&s->auth, TAKE_PTR(users));
+        if (r < 0)
+                return r;
+        r = http_sessions_new(&s->sessions, (usec_t) cfg->session_timeout_s * USEC_PER_SEC,
+                              cfg->sessions_per_user);
+        if (r < 0)
+                return r;
+        r = http_rpc_table_new(&s->rpc);
+        if (r < 0)
+                return r;
+        r = http_rpc_table_register(s->rpc, "session.login_with_password", rpc_login, s);
+        if (r >= 0)
+                r = http_rpc_table_register(s->rpc, "session.logout", rpc_logout, s);
+        if (r < 0)
+                return r;
+
+        bool tls = cfg->tls_cert && *cfg->tls_cert && cfg->tls_key && *cfg->tls_key;
+        if (tls) {
+                r = read_pem(cfg->tls_cert, &s->tls_cert_pem);
+                if (r >= 0)
+                        r = read_pem(cfg->tls_key, &s->tls_key_pem);
+                if (r < 0)
+                        return r;
+        }
+        r = bind_listen(cfg->listen, &s->listen_fd, &s->port);
+        if (r < 0)
+                return r;
+
+        unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+        struct MHD_OptionItem opts[] = {
+                { MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL },
+                { MHD_OPTION_CONNECTION_LIMIT,
+                  cfg->max_connections > 0 ? (intptr_t) cfg->max_connections : 256, NULL },
+                { MHD_OPTION_CONNECTION_TIMEOUT,
+                  cfg->connection_timeout_s > 0 ? (intptr_t) cfg->connection_timeout_s : 60,
+                  NULL },
+                { MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL },
+                { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t) on_uri, s },
+                { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) on_completed, s },
+                { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) on_mhd_log, s },
+                { tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert_pem },
+                { tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key_pem },
+                { MHD_OPTION_END, 0, NULL },
+        };
+        s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts,
+                                  MHD_OPTION_END);
+        if (!s->mhd)
+                return log_error_errno(-EIO, "libmicrohttpd did not start on %s%s", cfg->listen,
+                                       tls ? " (check the TLS certificate and key)" : "");
+        log_info("HTTP%s on port %u", tls ? "S" : "", s->port);
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+HttpServer *http_server_free(HttpServer *s) {
+        if (!s)
+                return NULL;
+        if (s->mhd)
+                MHD_stop_daemon(s->mhd);
+        if (s->listen_fd >= 0)
+                (void) close(s->listen_fd);
+        http_rpc_table_free(s->rpc);
+        http_sessions_free(s->sessions);
+        http_auth_free(s->auth);
+        free(s->users_file);
+        if (s->pool_secret) {
+                explicit_bzero(s->pool_secret, s->pool_secret_len);
+                free(s->pool_secret);
+        }
+        free(s->tls_cert_pem);
+        if (s->tls_key_pem) {
+                explicit_bzero(s->tls_key_pem, strlen(s->tls_key_pem));
+                free(s->tls_key_pem);
+        }
+        free(s);
+        return NULL;
+}
+
+int http_server_fd(HttpServer *s) {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+        return info ? info->epoll_fd : -EBADF;
+}
+
+int http_server_run(HttpServer *s) {
+        return MHD_run(s->mhd) == MHD_YES ? 0 : -EIO;
+}
+
+int http_server_timeout_msec(HttpServer *s) {
+        MHD_UNSIGNED_LONG_LONG t = 0;
+
+        if (MHD_get_timeout(s->mhd, &t) != MHD_YES)
+                return -1;
+        return t > INT_MAX ? INT_MAX : (int) t;
+}
+
+uint16_t http_server_port(const HttpServer *s) {
+        return s->port;
+}
+
+static bool user_exists(void *userdata, const char *user) {
+        return http_users_hash(userdata, user) != NULL;
+}
+
+int http_server_reload_users(HttpServer *s) {
+        HttpUsers *users = NULL;
+        int r;
+
+        if (!s->users_file)
+                return 0;
+        r = http_users_load(&users, s->users_file);
+        if (r < 0) {
+                log_warning("keeping the previous users");
+                return r;
+        }
+        http_auth_set_users(s->auth, users);
+        /* Sessions of users who are gone end now. */
+        http_sessions_sweep(s->sessions, now_mono(), user_exists, users);
+        log_info("users reloaded from '%s': %zu user(s)", s->users_file, http_users_count(users));
+        return 0;
+}
