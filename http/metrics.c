@@ -67,6 +67,17 @@ static bool all_digits(const char *s, size_t n) {
         return true;
 }
 
+static void copy_str(char *dst, size_t size, const char *a, const char *b) {
+        size_t na = strlen(a), nb = b ? strlen(b) : 0;
+        if (na >= size)
+                na = size - 1;
+        if (nb >= size - na)
+                nb = size - na - 1;
+        memcpy(dst, a, na);
+        memcpy(dst + na, b ? b : "", nb);
+        dst[na + nb] = 0;
+}
+
 static void set_device(HttpMetricFamily *f, const char *s, size_t n) {
         if (n >= sizeof(f->device))
                 n = sizeof(f->device) - 1;
@@ -80,14 +91,14 @@ static void split_device(const char *name, HttpMetricFamily *f, char *base, size
         static const char *const pif_keys[] = { "_rx_errors", "_tx_errors", "_rx", "_tx" };
 
         f->device[0] = 0;
-        (void) snprintf(base, base_size, "%s", name);
+        copy_str(base, base_size, name, NULL);
 
         /* vif_<n>_<key> */
         if (strncmp(name, "vif_", 4) == 0) {
                 const char *u = strchr(name + 4, '_');
                 if (u && all_digits(name + 4, (size_t) (u - name - 4))) {
                         set_device(f, name + 4, (size_t) (u - name - 4));
-                        (void) snprintf(base, base_size, "vif%s", u);
+                        copy_str(base, base_size, "vif", u);
                 }
                 return;
         }
@@ -97,7 +108,7 @@ static void split_device(const char *name, HttpMetricFamily *f, char *base, size
                         size_t k = strlen(pif_keys[i]);
                         if (n > 4 + k && ends_with(name, pif_keys[i])) {
                                 set_device(f, name + 4, n - 4 - k);
-                                (void) snprintf(base, base_size, "pif%s", pif_keys[i]);
+                                copy_str(base, base_size, "pif", pif_keys[i]);
                                 return;
                         }
                 }
@@ -108,7 +119,7 @@ static void split_device(const char *name, HttpMetricFamily *f, char *base, size
                 const char *u = strchr(name + 4, '_');
                 if (u && u > name + 4 && u[1]) {
                         set_device(f, name + 4, (size_t) (u - name - 4));
-                        (void) snprintf(base, base_size, "vbd%s", u);
+                        copy_str(base, base_size, "vbd", u);
                 }
                 return;
         }
@@ -119,14 +130,14 @@ static void split_device(const char *name, HttpMetricFamily *f, char *base, size
                         d++;
                 if (d > 3 && (name[d] == 0 || name[d] == '-' || name[d] == '_')) {
                         set_device(f, name + 3, d - 3);
-                        (void) snprintf(base, base_size, "cpu%s", name + d);
+                        copy_str(base, base_size, "cpu", name + d);
                 }
                 return;
         }
         /* memory_numa_node_<k> */
         if (strncmp(name, "memory_numa_node_", 17) == 0 && all_digits(name + 17, n - 17)) {
                 set_device(f, name + 17, n - 17);
-                (void) snprintf(base, base_size, "memory_numa_node");
+                copy_str(base, base_size, "memory_numa_node", NULL);
                 return;
         }
         /* sr_<uuid>_<key> (the local cache SR's data sources) */
@@ -135,7 +146,7 @@ static void split_device(const char *name, HttpMetricFamily *f, char *base, size
                 char u[HTTP_UUID_STRING_LEN + 1];
                 if (http_parse_uuid(name + 3, HTTP_UUID_STRING_LEN, u) == 0) {
                         set_device(f, u, HTTP_UUID_STRING_LEN);
-                        (void) snprintf(base, base_size, "sr%s", name + 3 + HTTP_UUID_STRING_LEN);
+                        copy_str(base, base_size, "sr", name + 3 + HTTP_UUID_STRING_LEN);
                 }
         }
 }

@@ -163,3 +163,13 @@ int http_parse_uuid(const char *s, size_t n, char *ret) {
         memcpy(ret, out, sizeof(out));
         return 0;
 }
+
+bool http_query_wants_json(const HttpQuery *q) {
+        const HttpQueryParam *p = http_query_get(q, "json");
+        bool b;
+
+        if (!p)
+                return false;
+        /* xcp-rrdd looks at presence only; json=false and json=0 reading as XML is kinder. */
+        return p->value_len == 0 || http_parse_bool(p->value, p->value_len, &b) < 0 || b;
+}

@@ -45,6 +45,9 @@ size_t http_percent_decode(char *out, const char *s, size_t n);
 const HttpQueryParam *http_query_get(const HttpQuery *q, const char *key);
 size_t http_query_count(const HttpQuery *q, const char *key);
 
+/* Whether `json` is present with no value or a value that is not false-ish (0, no, off...). */
+bool http_query_wants_json(const HttpQuery *q);
+
 /* Whether the n bytes are a decimal int64 ('-' allowed): 0, -EINVAL, -ERANGE. */
 int http_parse_i64(const char *s, size_t n, int64_t *ret);
 

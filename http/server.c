@@ -23,7 +23,9 @@
 
 #include "http/auth.h"
 #include "http/buf.h"
+#ifdef HAVE_PERSIST_WRITER
 #include "http/dump.h"
+#endif
 #include "http/metrics.h"
 #include "http/negotiate.h"
 #include "http/query.h"
@@ -57,10 +59,45 @@ struct HttpServer {
         uint64_t requests_by_code[HTTP_STATUS_CODES];
 };
 
+/* ---- routing ---- */
+
+typedef enum Route {
+        ROUTE_NONE,
+        ROUTE_RRD_UPDATES,
+        ROUTE_HOST_RRD,
+        ROUTE_VM_RRD,
+        ROUTE_SR_RRD,
+        ROUTE_METRICS,
+        ROUTE_RPC,
+} Route;
+
+static Route route_of(const char *path, size_t len) {
+        static const struct {
+                const char *path;
+                Route route;
+        } table[] = {
+                { "/rrd_updates", ROUTE_RRD_UPDATES },
+                { "/host_rrd", ROUTE_HOST_RRD },
+                { "/host_rrds", ROUTE_HOST_RRD }, /* XenCenter's plural aliases */
+                { "/vm_rrd", ROUTE_VM_RRD },
+                { "/vm_rrds", ROUTE_VM_RRD },
+                { "/sr_rrd", ROUTE_SR_RRD },
+                { "/metrics", ROUTE_METRICS },
+                { "/", ROUTE_RPC },
+                { "/RPC2", ROUTE_RPC },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strlen(table[i].path) == len && memcmp(table[i].path, path, len) == 0)
+                        return table[i].route;
+        return ROUTE_NONE;
+}
+
 /* Per request; made by the URI log callback, freed when MHD says the request is complete. */
 typedef struct Request {
         HttpServer *server;
         char *uri; /* as received: path and raw query */
+        Route route;       /* decided on the first call */
+        const char *query; /* the raw query, inside uri */
         bool started;
         bool answered;
         bool too_large;
@@ -218,7 +255,7 @@ typedef struct Stream {
         HttpServer *server;
         size_t bytes; /* counted in server->snapshot_bytes */
         HttpXport *xport;
-        HttpDump *dump;
+        struct HttpDump *dump;
 } Stream;
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
@@ -228,10 +265,14 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
                 size_t n = http_xport_read(st->xport, buf, max);
                 return n > 0 ? (ssize_t) n : MHD_CONTENT_READER_END_OF_STREAM;
         }
+#ifdef HAVE_PERSIST_WRITER
         ssize_t n = http_dump_read(st->dump, buf, max);
         if (n < 0)
                 return MHD_CONTENT_READER_END_WITH_ERROR;
         return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
+#else
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+#endif
 }
 
 static void stream_free(void *cls) {
@@ -239,7 +280,9 @@ static void stream_free(void *cls) {
 
         st->server->snapshot_bytes -= st->bytes;
         http_xport_free(st->xport);
+#ifdef HAVE_PERSIST_WRITER
         http_dump_free(st->dump);
+#endif
         free(st);
 }
 
@@ -266,15 +309,6 @@ static bool over_snapshot_budget(HttpServer *s, size_t bytes) {
 }
 
 /* ---- handlers ---- */
-
-static bool json_param(const HttpQuery *q) {
-        const HttpQueryParam *p = http_query_get(q, "json");
-        bool b;
-
-        if (!p)
-                return false;
-        return http_parse_bool(p->value, p->value_len, &b) < 0 || b || p->value_len == 0;
-}
 
 static enum MHD_Result handle_rrd_updates(Request *rq, struct MHD_Connection *c,
                                           const HttpQuery *q) {
@@ -356,7 +390,10 @@ static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const 
         if (over_snapshot_budget(s, bytes))
                 return answer_text(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE,
                                    "too many large answers in progress, retry later");
-        HttpFormat fmt = http_negotiate_format(header(c, MHD_HTTP_HEADER_ACCEPT), json_param(q));
+#ifndef HAVE_PERSIST_WRITER
+        return answer_text(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE, "dumps are not built in yet");
+#else
+        HttpFormat fmt = http_negotiate_format(header(c, MHD_HTTP_HEADER_ACCEPT), http_query_wants_json(q));
         Stream *st = calloc(1, sizeof(*st));
         if (!st)
                 return MHD_NO;
@@ -367,6 +404,7 @@ static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const 
         }
         st->bytes = bytes;
         return answer_stream(rq, c, st, fmt);
+#endif
 }
 
 static enum MHD_Result handle_metrics(Request *rq, struct MHD_Connection *c) {
@@ -491,39 +529,6 @@ const char *http_server_session_user(HttpServer *s, const char *session_id) {
         return http_sessions_check(s->sessions, session_id, strlen(session_id), now_mono());
 }
 
-/* ---- routing ---- */
-
-typedef enum Route {
-        ROUTE_NONE,
-        ROUTE_RRD_UPDATES,
-        ROUTE_HOST_RRD,
-        ROUTE_VM_RRD,
-        ROUTE_SR_RRD,
-        ROUTE_METRICS,
-        ROUTE_RPC,
-} Route;
-
-static Route route_of(const char *path, size_t len) {
-        static const struct {
-                const char *path;
-                Route route;
-        } table[] = {
-                { "/rrd_updates", ROUTE_RRD_UPDATES },
-                { "/host_rrd", ROUTE_HOST_RRD },
-                { "/host_rrds", ROUTE_HOST_RRD }, /* XenCenter's plural aliases */
-                { "/vm_rrd", ROUTE_VM_RRD },
-                { "/vm_rrds", ROUTE_VM_RRD },
-                { "/sr_rrd", ROUTE_SR_RRD },
-                { "/metrics", ROUTE_METRICS },
-                { "/", ROUTE_RPC },
-                { "/RPC2", ROUTE_RPC },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (strlen(table[i].path) == len && memcmp(table[i].path, path, len) == 0)
-                        return table[i].route;
-        return ROUTE_NONE;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -538,80 +543,84 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 *upload_data_size = 0;
                 return MHD_YES;
         }
-
-        /* The raw path and query as received; MHD's url is already decoded. */
-        const char *raw = rq->uri ? rq->uri : url;
-        const char *qmark = strchr(raw, '?');
-        size_t path_len = qmark ? (size_t) (qmark - raw) : strlen(raw);
-        _cleanup_free_ char *path = malloc(path_len + 1);
-        if (!path)
-                return MHD_NO;
-        path_len = http_percent_decode(path, raw, path_len);
-        path[path_len] = 0;
-        Route route = route_of(path, path_len);
-        bool is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-                      strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-
-        if (route == ROUTE_RPC) {
-                if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-                        return answer_method(rq, c, "POST");
-                if (!rq->started) {
-                        rq->started = true;
-                        const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
-                        int64_t n;
-                        if (cl && http_parse_i64(cl, strlen(cl), &n) == 0 &&
-                            (uint64_t) n > s->request_size_max) {
-                                HttpBuf out = HTTP_BUF_NULL;
-                                http_rpc_write_fault(&out, 413, "the request body is too large");
-                                return answer_rpc(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, &out);
-                        }
-                        return MHD_YES;
+        if (!rq->started) {
+                /*
+                 * The first call only sees the headers. Answering now would make MHD 0.9.75
+                 * close the connection, so normal answers wait for the last call; only a body
+                 * announced too large is refused at once.
+                 */
+                rq->started = true;
+                const char *raw = rq->uri ? rq->uri : url;
+                const char *qmark = strchr(raw, '?');
+                size_t path_len = qmark ? (size_t) (qmark - raw) : strlen(raw);
+                char *path = malloc(path_len + 1);
+                if (!path)
+                        return MHD_NO;
+                path_len = http_percent_decode(path, raw, path_len);
+                path[path_len] = 0;
+                rq->route = route_of(path, path_len);
+                free(path);
+                rq->query = qmark ? qmark + 1 : "";
+                const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+                int64_t n;
+                if (rq->route == ROUTE_RPC && strcmp(method, MHD_HTTP_METHOD_POST) == 0 && cl &&
+                    http_parse_i64(cl, strlen(cl), &n) == 0 &&
+                    (uint64_t) n > s->request_size_max) {
+                        HttpBuf out = HTTP_BUF_NULL;
+                        http_rpc_write_fault(&out, 413, "the request body is too large");
+                        return answer_rpc(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, &out);
                 }
-                if (*upload_data_size > 0) {
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0) {
+                /* Only XML-RPC reads a body; anything sent with a GET is dropped. */
+                if (rq->route == ROUTE_RPC) {
                         if (rq->body.len + *upload_data_size > s->request_size_max)
                                 rq->too_large = true;
                         if (!rq->too_large)
                                 http_buf_put(&rq->body, upload_data, *upload_data_size);
-                        *upload_data_size = 0;
                         if (rq->body.failed)
                                 return MHD_NO;
-                        return MHD_YES;
                 }
-        } else if (route != ROUTE_NONE && !is_get) {
-                return answer_method(rq, c, "GET, HEAD");
-        } else if (*upload_data_size > 0) {
-                /* A body on a GET means nothing here. */
                 *upload_data_size = 0;
                 return MHD_YES;
         }
-        if (route == ROUTE_NONE)
+
+        /* The request is complete: answer it. */
+        bool is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                      strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+        if (rq->route == ROUTE_NONE)
                 return answer_text(rq, c, MHD_HTTP_NOT_FOUND, "no such path");
+        if (rq->route == ROUTE_RPC && strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+                return answer_method(rq, c, "POST");
+        if (rq->route != ROUTE_RPC && !is_get)
+                return answer_method(rq, c, "GET, HEAD");
 
         HttpQuery q = HTTP_QUERY_NULL;
-        int r = http_query_parse(&q, qmark ? qmark + 1 : "", qmark ? strlen(qmark + 1) : 0);
+        int r = http_query_parse(&q, rq->query, strlen(rq->query));
         if (r == -E2BIG)
                 return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, "too many query parameters");
         if (r < 0)
                 return MHD_NO;
 
         enum MHD_Result res;
-        if (route == ROUTE_RPC)
+        if (rq->route == ROUTE_RPC)
                 res = handle_rpc(rq, c, &q);
         else {
                 Credentials cr = { .ok = true };
-                if (route != ROUTE_METRICS || s->metrics_auth)
+                if (rq->route != ROUTE_METRICS || s->metrics_auth)
                         authenticate(s, c, &q, &cr);
                 if (!cr.ok)
                         res = answer_text(rq, c, MHD_HTTP_UNAUTHORIZED,
                                           "credentials are missing or wrong (HTTP Basic, "
                                           "session_id or pool_secret)");
-                else if (route == ROUTE_RRD_UPDATES)
+                else if (rq->route == ROUTE_RRD_UPDATES)
                         res = handle_rrd_updates(rq, c, &q);
-                else if (route == ROUTE_HOST_RRD)
+                else if (rq->route == ROUTE_HOST_RRD)
                         res = handle_dump(rq, c, &q, HTTP_OWNER_HOST);
-                else if (route == ROUTE_VM_RRD)
+                else if (rq->route == ROUTE_VM_RRD)
                         res = handle_dump(rq, c, &q, HTTP_OWNER_VM);
-                else if (route == ROUTE_SR_RRD)
+                else if (rq->route == ROUTE_SR_RRD)
                         res = handle_dump(rq, c, &q, HTTP_OWNER_SR);
                 else
                         res = handle_metrics(rq, c);

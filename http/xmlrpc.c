@@ -194,8 +194,12 @@ typedef struct ParseCtx {
         size_t reason_size;
 } ParseCtx;
 
-static int parse_fail(ParseCtx *c, const char *fmt, const char *arg) {
-        (void) snprintf(c->reason, c->reason_size, fmt, arg);
+_printf_(2, 3) static int parse_fail(ParseCtx *c, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        (void) vsnprintf(c->reason, c->reason_size, fmt, ap);
+        va_end(ap);
         return -EINVAL;
 }
 
@@ -265,7 +269,7 @@ static int parse_typed(ParseCtx *c, const xmlNode *t, unsigned depth, HttpRpcVal
                 if (r < 0)
                         return r;
                 if (!data || !is_element(data, "data"))
-                        return parse_fail(c, "<array> needs one <data>%s", "");
+                        return parse_fail(c, "<array> needs one <data>");
                 v = http_rpc_array();
                 if (!v)
                         return -ENOMEM;
@@ -273,7 +277,7 @@ static int parse_typed(ParseCtx *c, const xmlNode *t, unsigned depth, HttpRpcVal
                         if (is_blank_text(k))
                                 continue;
                         if (!is_element(k, "value"))
-                                return parse_fail(c, "<data> may hold only <value>%s", "");
+                                return parse_fail(c, "<data> may hold only <value>");
                         HttpRpcValue *item = NULL;
                         r = parse_value(c, k, depth + 1, &item);
                         if (r < 0)
@@ -293,7 +297,7 @@ static int parse_typed(ParseCtx *c, const xmlNode *t, unsigned depth, HttpRpcVal
                         if (is_blank_text(m))
                                 continue;
                         if (!is_element(m, "member"))
-                                return parse_fail(c, "<struct> may hold only <member>%s", "");
+                                return parse_fail(c, "<struct> may hold only <member>");
                         xmlNode *mn = NULL, *mv = NULL;
                         for (xmlNode *k = m->children; k; k = k->next) {
                                 if (is_blank_text(k))
@@ -304,12 +308,10 @@ static int parse_typed(ParseCtx *c, const xmlNode *t, unsigned depth, HttpRpcVal
                                         mv = k;
                                 else
                                         return parse_fail(c, "<member> needs one <name> and one "
-                                                             "<value>%s",
-                                                          "");
+                                                             "<value>");
                         }
                         if (!mn || !mv)
-                                return parse_fail(c, "<member> needs one <name> and one <value>%s",
-                                                  "");
+                                return parse_fail(c, "<member> needs one <name> and one <value>");
                         HttpBuf nb = HTTP_BUF_NULL;
                         r = text_of(c, mn, &nb);
                         if (r < 0) {
@@ -349,7 +351,7 @@ static int parse_typed(ParseCtx *c, const xmlNode *t, unsigned depth, HttpRpcVal
         else if (is_element(t, "nil") || is_element(t, "ex:nil")) {
                 v = n == 0 ? http_rpc_nil() : NULL;
                 if (n != 0)
-                        r = parse_fail(c, "<nil> must be empty%s", "");
+                        r = parse_fail(c, "<nil> must be empty");
         } else {
                 trim_blank(&s, &n);
                 if (is_element(t, "int") || is_element(t, "i4") || is_element(t, "i8")) {
@@ -392,22 +394,22 @@ static int parse_value(ParseCtx *c, const xmlNode *n, unsigned depth, HttpRpcVal
         int r;
 
         if (depth > HTTP_RPC_DEPTH_MAX)
-                return parse_fail(c, "values nested deeper than %s", "32");
+                return parse_fail(c, "values nested deeper than %d", HTTP_RPC_DEPTH_MAX);
         if (++c->n_values > HTTP_RPC_VALUES_MAX)
-                return parse_fail(c, "more than %s values", "100000");
+                return parse_fail(c, "more than %d values", HTTP_RPC_VALUES_MAX);
         for (xmlNode *k = n->children; k; k = k->next) {
                 if (k->type == XML_ELEMENT_NODE) {
                         if (typed)
-                                return parse_fail(c, "<value> holds more than one type%s", "");
+                                return parse_fail(c, "<value> holds more than one type");
                         typed = k;
                 } else if (!is_blank_text(k) && k->type != XML_TEXT_NODE &&
                            k->type != XML_CDATA_SECTION_NODE)
-                        return parse_fail(c, "unexpected content in <value>%s", "");
+                        return parse_fail(c, "unexpected content in <value>");
         }
         if (typed) {
                 for (xmlNode *k = n->children; k; k = k->next)
                         if (k != typed && !is_blank_text(k))
-                                return parse_fail(c, "text next to a typed <value>%s", "");
+                                return parse_fail(c, "text next to a typed <value>");
                 return parse_typed(c, typed, depth, ret);
         }
         /* No type: a string, white space included. */
@@ -431,7 +433,7 @@ int http_rpc_parse_call(const char *body, size_t len, char **ret_method, HttpRpc
         int r = 0;
 
         if (len > INT32_MAX)
-                return parse_fail(&c, "request too large%s", "");
+                return parse_fail(&c, "request too large");
         ctxt = xmlNewParserCtxt();
         if (!ctxt)
                 return -ENOMEM;
@@ -440,14 +442,14 @@ int http_rpc_parse_call(const char *body, size_t len, char **ret_method, HttpRpc
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
         xmlFreeParserCtxt(ctxt);
         if (!doc)
-                return parse_fail(&c, "the body is not well-formed XML%s", "");
+                return parse_fail(&c, "the body is not well-formed XML");
         xmlNode *root = xmlDocGetRootElement(doc);
         if (doc->intSubset || doc->extSubset) {
-                r = parse_fail(&c, "a DTD is not allowed%s", "");
+                r = parse_fail(&c, "a DTD is not allowed");
                 goto out;
         }
         if (!root || !is_element(root, "methodCall")) {
-                r = parse_fail(&c, "the root element must be <methodCall>%s", "");
+                r = parse_fail(&c, "the root element must be <methodCall>");
                 goto out;
         }
         xmlNode *name_el = NULL, *params_el = NULL;
@@ -459,12 +461,12 @@ int http_rpc_parse_call(const char *body, size_t len, char **ret_method, HttpRpc
                 else if (is_element(k, "params") && !params_el)
                         params_el = k;
                 else {
-                        r = parse_fail(&c, "unexpected content in <methodCall>%s", "");
+                        r = parse_fail(&c, "unexpected content in <methodCall>");
                         goto out;
                 }
         }
         if (!name_el) {
-                r = parse_fail(&c, "<methodName> is missing%s", "");
+                r = parse_fail(&c, "<methodName> is missing");
                 goto out;
         }
         HttpBuf nb = HTTP_BUF_NULL;
@@ -477,7 +479,7 @@ int http_rpc_parse_call(const char *body, size_t len, char **ret_method, HttpRpc
                 if (!method)
                         r = -ENOMEM;
                 else if (n == 0)
-                        r = parse_fail(&c, "<methodName> is empty%s", "");
+                        r = parse_fail(&c, "<methodName> is empty");
         }
         http_buf_done(&nb);
         if (r < 0)
@@ -492,14 +494,14 @@ int http_rpc_parse_call(const char *body, size_t len, char **ret_method, HttpRpc
                         continue;
                 xmlNode *val = NULL;
                 if (!is_element(p, "param")) {
-                        r = parse_fail(&c, "<params> may hold only <param>%s", "");
+                        r = parse_fail(&c, "<params> may hold only <param>");
                         goto out;
                 }
                 r = only_child(&c, p, &val);
                 if (r < 0)
                         goto out;
                 if (!val || !is_element(val, "value")) {
-                        r = parse_fail(&c, "<param> needs one <value>%s", "");
+                        r = parse_fail(&c, "<param> needs one <value>");
                         goto out;
                 }
                 HttpRpcValue *v = NULL;

@@ -152,13 +152,7 @@ int http_xport_query_parse(const HttpQuery *q, HttpXportQuery *ret, char *reason
         if (p && http_parse_bool(p->value, p->value_len, &x.host) < 0)
                 return fail(reason, reason_size, "host must be true or false");
 
-        p = http_query_get(q, "json");
-        if (p) {
-                bool b;
-                /* Any value but a false-ish one asks for JSON (xcp-rrdd: presence alone). */
-                x.json = http_parse_bool(p->value, p->value_len, &b) < 0 || b || !p->has_value ||
-                         p->value_len == 0;
-        }
+        x.json = http_query_wants_json(q);
 
         r = selection_parse(q, "vm_uuid", true, &x.vms, reason, reason_size);
         if (r >= 0)
