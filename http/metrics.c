@@ -289,9 +289,8 @@ static int collect_cb(void *cbdata, const HttpMetric *m) {
         if (m->description && m->description[0])
                 http_buf_puts(&help, m->description);
         else
-                http_buf_printf(&help, "data source %s%s%s%s", m->name,
-                                m->units && m->units[0] ? " (" : "", m->units ? m->units : "",
-                                m->units && m->units[0] ? ")" : "");
+                http_buf_printf(&help, "data source %s%s%s", m->name,
+                                m->units && m->units[0] ? " in " : "", m->units ? m->units : "");
         Sample s = { .value = m->value * f.scale, .order = c->n };
         if (asprintf(&s.family, "rrdd_%s", f.family) < 0)
                 s.family = NULL;
@@ -407,7 +406,7 @@ int http_metrics_render(HttpBuf *b, const HttpBackend *backend, const HttpMetric
 
         if (backend->for_each_metric)
                 r = backend->for_each_metric(backend->userdata, collect_cb, &c);
-        if (r >= 0) {
+        if (r >= 0 && c.n > 0) {
                 qsort(c.v, c.n, sizeof(*c.v), sample_cmp);
                 for (size_t i = 0; i < c.n; i++) {
                         const Sample *s = &c.v[i];

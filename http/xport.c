@@ -139,7 +139,7 @@ int http_xport_query_parse(const HttpQuery *q, HttpXportQuery *ret, char *reason
         }
 
         p = http_query_get(q, "cf");
-        if (p) {
+        if (p && p->value_len > 0) { /* cf= (empty) means no restriction, like no cf */
                 x.cf = -1;
                 for (int cf = 0; cf < _RRD_CF_MAX; cf++)
                         if (http_strn_eq_ci(p->value, p->value_len, rrd_cf_to_string(cf)))
