@@ -39,6 +39,9 @@
 #define PEM_FILE_MAX (1024 * 1024)
 #define SNAPSHOTS_BYTES_MAX ((size_t) 2 << 30) /* answers being streamed, all together */
 #define REALM "rrdd"
+#define POOL_REF "OpaqueRef:rrdd-pool"
+#define API_VERSION_MAJOR "2" /* XenAPI 2.21 (XenServer 8), as the version calls report */
+#define API_VERSION_MINOR "21"
 
 struct HttpServer {
         struct MHD_Daemon *mhd;
@@ -53,6 +56,7 @@ struct HttpServer {
         char *tls_key_pem;
         bool metrics_auth;
         uint64_t request_size_max;
+        unsigned max_connections;
         int listen_fd;
         uint16_t port;
         size_t snapshot_bytes; /* held by answers being streamed */
@@ -518,6 +522,61 @@ static int rpc_logout(void *userdata, const HttpRpcCall *call, const HttpRpcValu
         return *ret ? 0 : -ENOMEM;
 }
 
+/*
+ * The few calls XenAPI client libraries make right after logging in (Python's XenAPI.Session
+ * asks for the pool, its master and the API version before handing the session out), so that
+ * they can log in here. Refs are opaque to clients: the host's is derived from its uuid.
+ */
+static int rpc_session_param(HttpServer *s, const HttpRpcValue *params, HttpRpcValue **ret) {
+        const char *id = params->array.n >= 1 ? http_rpc_get_string(params->array.items[0]) : NULL;
+
+        if (id && http_server_session_user(s, id))
+                return 1;
+        *ret = http_rpc_failure("SESSION_INVALID", id ? id : "", NULL);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static HttpRpcValue *host_ref(HttpServer *s) {
+        const char *u = s->backend.host_uuid ? s->backend.host_uuid(s->backend.userdata) : NULL;
+        char ref[64];
+
+        (void) snprintf(ref, sizeof(ref), "OpaqueRef:%s", u ? u : "");
+        return http_rpc_string(ref);
+}
+
+static int rpc_pool_get_all(void *userdata, const HttpRpcCall *call, const HttpRpcValue *params,
+                            HttpRpcValue **ret) {
+        int r = rpc_session_param(userdata, params, ret);
+        if (r <= 0)
+                return r;
+        HttpRpcValue *a = http_rpc_array();
+        if (http_rpc_array_append(a, http_rpc_string(POOL_REF)) < 0) {
+                http_rpc_value_free(a);
+                return -ENOMEM;
+        }
+        *ret = http_rpc_success(a);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int rpc_host_ref(void *userdata, const HttpRpcCall *call, const HttpRpcValue *params,
+                        HttpRpcValue **ret) {
+        int r = rpc_session_param(userdata, params, ret);
+        if (r <= 0)
+                return r;
+        *ret = http_rpc_success(host_ref(userdata));
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int rpc_api_version(void *userdata, const HttpRpcCall *call, const HttpRpcValue *params,
+                           HttpRpcValue **ret) {
+        int r = rpc_session_param(userdata, params, ret);
+        if (r <= 0)
+                return r;
+        bool major = strcmp(call->method, "host.get_API_version_major") == 0;
+        *ret = http_rpc_success(http_rpc_string(major ? API_VERSION_MAJOR : API_VERSION_MINOR));
+        return *ret ? 0 : -ENOMEM;
+}
+
 int http_server_register_method(HttpServer *s, const char *name, HttpRpcHandler handler,
                                 void *userdata) {
         return http_rpc_table_register(s->rpc, name, handler, userdata);
@@ -801,6 +860,7 @@ int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *
         s->listen_fd = -1;
         s->backend = *backend;
         s->metrics_auth = cfg->metrics_auth;
+        s->max_connections = cfg->max_connections > 0 ? cfg->max_connections : 256;
         s->request_size_max = cfg->request_size_max > 0 ? cfg->request_size_max : 1024 * 1024;
         if (cfg->users_file && *cfg->users_file) {
                 r = http_users_load(&users, cfg->users_file);
@@ -826,11 +886,23 @@ int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *
         r = http_rpc_table_new(&s->rpc);
         if (r < 0)
                 return r;
-        r = http_rpc_table_register(s->rpc, "session.login_with_password", rpc_login, s);
-        if (r >= 0)
-                r = http_rpc_table_register(s->rpc, "session.logout", rpc_logout, s);
-        if (r < 0)
-                return r;
+        static const struct {
+                const char *name;
+                HttpRpcHandler handler;
+        } builtin[] = {
+                { "session.login_with_password", rpc_login },
+                { "session.logout", rpc_logout },
+                { "session.get_this_host", rpc_host_ref },
+                { "pool.get_all", rpc_pool_get_all },
+                { "pool.get_master", rpc_host_ref },
+                { "host.get_API_version_major", rpc_api_version },
+                { "host.get_API_version_minor", rpc_api_version },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(builtin); i++) {
+                r = http_rpc_table_register(s->rpc, builtin[i].name, builtin[i].handler, s);
+                if (r < 0)
+                        return r;
+        }
 
         bool tls = cfg->tls_cert && *cfg->tls_cert && cfg->tls_key && *cfg->tls_key;
         if (tls) {
@@ -847,8 +919,7 @@ int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *
         unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
         struct MHD_OptionItem opts[] = {
                 { MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL },
-                { MHD_OPTION_CONNECTION_LIMIT,
-                  cfg->max_connections > 0 ? (intptr_t) cfg->max_connections : 256, NULL },
+                { MHD_OPTION_CONNECTION_LIMIT, (intptr_t) s->max_connections, NULL },
                 { MHD_OPTION_CONNECTION_TIMEOUT,
                   cfg->connection_timeout_s > 0 ? (intptr_t) cfg->connection_timeout_s : 60,
                   NULL },
@@ -899,8 +970,26 @@ int http_server_fd(HttpServer *s) {
         return info ? info->epoll_fd : -EBADF;
 }
 
+static unsigned n_connections(HttpServer *s) {
+        const union MHD_DaemonInfo *info =
+                MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        return info ? info->num_connections : 0;
+}
+
 int http_server_run(HttpServer *s) {
-        return MHD_run(s->mhd) == MHD_YES ? 0 : -EIO;
+        unsigned before = n_connections(s);
+
+        if (MHD_run(s->mhd) != MHD_YES)
+                return -EIO;
+        /*
+         * At max_connections MHD takes the listening socket out of its epoll set, and puts it
+         * back only at the start of its next run. If connections closed in this run, nothing
+         * would wake the loop for that next run while clients wait in the backlog: run again.
+         */
+        if (before >= s->max_connections && n_connections(s) < s->max_connections &&
+            MHD_run(s->mhd) != MHD_YES)
+                return -EIO;
+        return 0;
 }
 
 int http_server_timeout_msec(HttpServer *s) {
