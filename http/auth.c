@@ -36,7 +36,7 @@ struct HttpAuth {
         struct crypt_data *crypt; /* ~32 KiB: one per server, the loop is single-threaded */
         uint8_t key[32];          /* HMAC key for the verification cache, random per process */
         uint64_t n_crypt;
-        char dummy_setting[32];   /* hashed against when the user does not exist */
+        char dummy_setting[32]; /* hashed against when the user does not exist */
 };
 
 bool http_memeq_ct(const void *a, size_t a_len, const void *b, size_t b_len) {
@@ -129,7 +129,7 @@ int http_users_parse(HttpUsers **ret, const char *text, size_t len, unsigned *re
                                 char *hash = strndup(colon + 1, (size_t) (line + n - colon - 1));
                                 if (!hash)
                                         return -ENOMEM;
-                                u->v[u->n++] = (HttpUser){ .name = TAKE_PTR(name), .hash = hash };
+                                u->v[u->n++] = (HttpUser){.name = TAKE_PTR(name), .hash = hash};
                         }
                 }
                 if (!ok) {
@@ -218,7 +218,8 @@ int http_auth_new(HttpAuth **ret, HttpUsers *users) {
         memcpy(a->dummy_setting, "$6$", 3);
         for (size_t i = 0; i < sizeof(salt); i++)
                 a->dummy_setting[3 + i] =
-                        "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[salt[i] & 63];
+                        "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[salt[i] &
+                                                                                           63];
         memcpy(a->dummy_setting + 3 + sizeof(salt), "$", 2);
         a->users = TAKE_PTR(owned);
         *ret = TAKE_PTR(a);
@@ -268,8 +269,8 @@ bool http_auth_check_password(HttpAuth *a, const char *user, const char *passwor
                 (void) crypt_matches(a, password, a->dummy_setting);
                 return false;
         }
-        if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, a->key, sizeof(a->key), password,
-                             strlen(password), mac) < 0)
+        if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, a->key, sizeof(a->key), password, strlen(password),
+                             mac) < 0)
                 return crypt_matches(a, password, u->hash);
         if (u->has_cached && now - u->cached_at < HTTP_PASSWORD_CACHE_USEC &&
             http_memeq_ct(mac, sizeof(mac), u->cached_mac, sizeof(mac)))

@@ -13,13 +13,13 @@
 #include "rrdd/macro.h"
 
 typedef struct HttpBuf {
-        char *data;   /* NUL-terminated whenever len > 0 or after http_buf_take() */
-        size_t len;   /* bytes used, without the NUL */
-        size_t cap;   /* bytes allocated */
-        bool failed;  /* an allocation failed; the content is incomplete */
+        char *data;  /* NUL-terminated whenever len > 0 or after http_buf_take() */
+        size_t len;  /* bytes used, without the NUL */
+        size_t cap;  /* bytes allocated */
+        bool failed; /* an allocation failed; the content is incomplete */
 } HttpBuf;
 
-#define HTTP_BUF_NULL ((HttpBuf){ 0 })
+#define HTTP_BUF_NULL ((HttpBuf){0})
 
 /* Makes room for at least extra more bytes (plus the NUL). Return: 0 or -ENOMEM. */
 int http_buf_reserve(HttpBuf *b, size_t extra);

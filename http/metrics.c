@@ -17,40 +17,40 @@ typedef struct UnitMap {
         const char *units;
         const char *suffix; /* the family's unit suffix, NULL: none */
         double scale;
-        const char *same;   /* a name suffix that already says this unit, dropped first */
+        const char *same; /* a name suffix that already says this unit, dropped first */
 } UnitMap;
 
 static const UnitMap unit_map[] = {
-        { "B", "bytes", 1, "_b" },
-        { "bytes", "bytes", 1, "_bytes" },
-        { "KiB", "bytes", 1024, "_kib" },
-        { "KB", "bytes", 1024, "_kb" },
-        { "MiB", "bytes", 1048576, "_mib" },
-        { "GiB", "bytes", 1073741824, "_gib" },
-        { "B/s", "bytes_per_second", 1, NULL },
-        { "bytes/s", "bytes_per_second", 1, NULL },
-        { "KiB/s", "bytes_per_second", 1024, NULL },
-        { "MiB/s", "bytes_per_second", 1048576, NULL },
-        { "(fraction)", "ratio", 1, NULL },
-        { "fraction", "ratio", 1, NULL },
-        { "%", "ratio", 0.01, "_percent" },
-        { "percent", "ratio", 0.01, "_percent" },
-        { "s", "seconds", 1, "_s" },
-        { "seconds", "seconds", 1, "_seconds" },
-        { "ms", "seconds", 1e-3, "_ms" },
-        { "\xce\xbcs", "seconds", 1e-6, "_us" }, /* U+03BC GREEK SMALL LETTER MU */
-        { "\xc2\xb5s", "seconds", 1e-6, "_us" }, /* U+00B5 MICRO SIGN */
-        { "us", "seconds", 1e-6, "_us" },
-        { "ns", "seconds", 1e-9, "_ns" },
-        { "Hz", "hertz", 1, "_hz" },
-        { "kHz", "hertz", 1e3, "_khz" },
-        { "MHz", "hertz", 1e6, "_mhz" },
-        { "GHz", "hertz", 1e9, "_ghz" },
-        { "W", "watts", 1, "_w" },
-        { "degC", "celsius", 1, NULL },
-        { "\xc2\xb0"
-          "C",
-          "celsius", 1, NULL },
+        {"B", "bytes", 1, "_b"},
+        {"bytes", "bytes", 1, "_bytes"},
+        {"KiB", "bytes", 1024, "_kib"},
+        {"KB", "bytes", 1024, "_kb"},
+        {"MiB", "bytes", 1048576, "_mib"},
+        {"GiB", "bytes", 1073741824, "_gib"},
+        {"B/s", "bytes_per_second", 1, NULL},
+        {"bytes/s", "bytes_per_second", 1, NULL},
+        {"KiB/s", "bytes_per_second", 1024, NULL},
+        {"MiB/s", "bytes_per_second", 1048576, NULL},
+        {"(fraction)", "ratio", 1, NULL},
+        {"fraction", "ratio", 1, NULL},
+        {"%", "ratio", 0.01, "_percent"},
+        {"percent", "ratio", 0.01, "_percent"},
+        {"s", "seconds", 1, "_s"},
+        {"seconds", "seconds", 1, "_seconds"},
+        {"ms", "seconds", 1e-3, "_ms"},
+        {"\xce\xbcs", "seconds", 1e-6, "_us"}, /* U+03BC GREEK SMALL LETTER MU */
+        {"\xc2\xb5s", "seconds", 1e-6, "_us"}, /* U+00B5 MICRO SIGN */
+        {"us", "seconds", 1e-6, "_us"},
+        {"ns", "seconds", 1e-9, "_ns"},
+        {"Hz", "hertz", 1, "_hz"},
+        {"kHz", "hertz", 1e3, "_khz"},
+        {"MHz", "hertz", 1e6, "_mhz"},
+        {"GHz", "hertz", 1e9, "_ghz"},
+        {"W", "watts", 1, "_w"},
+        {"degC", "celsius", 1, NULL},
+        {"\xc2\xb0"
+         "C",
+         "celsius", 1, NULL},
 };
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -88,7 +88,7 @@ static void set_device(HttpMetricFamily *f, const char *s, size_t n) {
 /* Splits a device out of the name into f->device, writing the rest to base. */
 static void split_device(const char *name, HttpMetricFamily *f, char *base, size_t base_size) {
         size_t n = strlen(name);
-        static const char *const pif_keys[] = { "_rx_errors", "_tx_errors", "_rx", "_tx" };
+        static const char *const pif_keys[] = {"_rx_errors", "_tx_errors", "_rx", "_tx"};
 
         f->device[0] = 0;
         copy_str(base, base_size, name, NULL);
@@ -291,7 +291,7 @@ static int collect_cb(void *cbdata, const HttpMetric *m) {
         else
                 http_buf_printf(&help, "data source %s%s%s", m->name,
                                 m->units && m->units[0] ? " in " : "", m->units ? m->units : "");
-        Sample s = { .value = m->value * f.scale, .order = c->n };
+        Sample s = {.value = m->value * f.scale, .order = c->n};
         if (asprintf(&s.family, "rrdd_%s", f.family) < 0)
                 s.family = NULL;
         if (!s.family || http_buf_take(&labels, &s.labels, NULL) < 0 ||
@@ -345,8 +345,7 @@ static void gauge(HttpBuf *b, const char *name, const char *help, double v, bool
         http_buf_putc(b, '\n');
 }
 
-static void render_health(HttpBuf *b, const HttpHealth *h, const HttpMetricsExtra *extra,
-                          bool om) {
+static void render_health(HttpBuf *b, const HttpHealth *h, const HttpMetricsExtra *extra, bool om) {
         counter(b, "rrdd_daemon_ticks_total", "Ticks run (one every 5 s).", h->n_ticks, om);
         counter(b, "rrdd_daemon_missed_ticks_total",
                 "Tick boundaries skipped because a tick ran late.", h->n_missed_ticks, om);
@@ -401,7 +400,7 @@ static void render_health(HttpBuf *b, const HttpHealth *h, const HttpMetricsExtr
 
 int http_metrics_render(HttpBuf *b, const HttpBackend *backend, const HttpMetricsExtra *extra,
                         bool om) {
-        Collect c = { 0 };
+        Collect c = {0};
         int r = 0;
 
         if (backend->for_each_metric)
@@ -427,7 +426,7 @@ int http_metrics_render(HttpBuf *b, const HttpBackend *backend, const HttpMetric
                 return r;
 
         if (backend->health) {
-                HttpHealth h = { 0 };
+                HttpHealth h = {0};
                 backend->health(backend->userdata, &h);
                 render_health(b, &h, extra, om);
         }

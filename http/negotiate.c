@@ -89,7 +89,8 @@ int http_accept_q(const char *accept, const char *type, bool explicit_only) {
                         continue;
                 else if (sl == 1 && ms[1] == '*')
                         spec = 1;
-                else if (slash && strlen(slash + 1) == sl && strncasecmp(ms + 1, slash + 1, sl) == 0)
+                else if (slash && strlen(slash + 1) == sl &&
+                         strncasecmp(ms + 1, slash + 1, sl) == 0)
                         spec = 2;
                 else
                         continue;

@@ -126,8 +126,8 @@ bool http_strn_eq_ci(const char *s, size_t n, const char *lit) {
 }
 
 int http_parse_bool(const char *s, size_t n, bool *ret) {
-        static const char *const yes[] = { "true", "1", "yes", "on" };
-        static const char *const no[] = { "false", "0", "no", "off", "" };
+        static const char *const yes[] = {"true", "1", "yes", "on"};
+        static const char *const no[] = {"false", "0", "no", "off", ""};
 
         for (size_t i = 0; i < ELEMENTSOF(yes); i++)
                 if (http_strn_eq_ci(s, n, yes[i])) {

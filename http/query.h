@@ -29,7 +29,7 @@ typedef struct HttpQuery {
         char *storage; /* the decoded bytes all params point into */
 } HttpQuery;
 
-#define HTTP_QUERY_NULL ((HttpQuery){ 0 })
+#define HTTP_QUERY_NULL ((HttpQuery){0})
 
 /*
  * http_query_parse() - splits and decodes a query string of len bytes (what follows '?', up to

@@ -80,15 +80,15 @@ static Route route_of(const char *path, size_t len) {
                 const char *path;
                 Route route;
         } table[] = {
-                { "/rrd_updates", ROUTE_RRD_UPDATES },
-                { "/host_rrd", ROUTE_HOST_RRD },
-                { "/host_rrds", ROUTE_HOST_RRD }, /* XenCenter's plural aliases */
-                { "/vm_rrd", ROUTE_VM_RRD },
-                { "/vm_rrds", ROUTE_VM_RRD },
-                { "/sr_rrd", ROUTE_SR_RRD },
-                { "/metrics", ROUTE_METRICS },
-                { "/", ROUTE_RPC },
-                { "/RPC2", ROUTE_RPC },
+                {"/rrd_updates", ROUTE_RRD_UPDATES},
+                {"/host_rrd", ROUTE_HOST_RRD},
+                {"/host_rrds", ROUTE_HOST_RRD}, /* XenCenter's plural aliases */
+                {"/vm_rrd", ROUTE_VM_RRD},
+                {"/vm_rrds", ROUTE_VM_RRD},
+                {"/sr_rrd", ROUTE_SR_RRD},
+                {"/metrics", ROUTE_METRICS},
+                {"/", ROUTE_RPC},
+                {"/RPC2", ROUTE_RPC},
         };
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
                 if (strlen(table[i].path) == len && memcmp(table[i].path, path, len) == 0)
@@ -99,7 +99,7 @@ static Route route_of(const char *path, size_t len) {
 /* Per request; made by the URI log callback, freed when MHD says the request is complete. */
 typedef struct Request {
         HttpServer *server;
-        char *uri; /* as received: path and raw query */
+        char *uri;         /* as received: path and raw query */
         Route route;       /* decided on the first call */
         const char *query; /* the raw query, inside uri */
         bool started;
@@ -154,8 +154,7 @@ static enum MHD_Result answer_text(Request *rq, struct MHD_Connection *c, unsign
         int n = asprintf(&text, "%s\n", reason);
         if (n < 0)
                 return MHD_NO;
-        struct MHD_Response *resp =
-                buffer_response(text, (size_t) n, "text/plain; charset=utf-8");
+        struct MHD_Response *resp = buffer_response(text, (size_t) n, "text/plain; charset=utf-8");
         if (!resp)
                 return MHD_NO;
         if (status == MHD_HTTP_UNAUTHORIZED)
@@ -169,8 +168,7 @@ static enum MHD_Result answer_method(Request *rq, struct MHD_Connection *c, cons
         int n = asprintf(&text, "method not allowed here; use %s\n", allow);
         if (n < 0)
                 return MHD_NO;
-        struct MHD_Response *resp =
-                buffer_response(text, (size_t) n, "text/plain; charset=utf-8");
+        struct MHD_Response *resp = buffer_response(text, (size_t) n, "text/plain; charset=utf-8");
         if (!resp)
                 return MHD_NO;
         (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
@@ -221,7 +219,7 @@ static void authenticate(HttpServer *s, struct MHD_Connection *c, const HttpQuer
                          Credentials *ret) {
         size_t len = 0;
 
-        *ret = (Credentials){ 0 };
+        *ret = (Credentials){0};
         if (s->pool_secret_len > 0) {
                 _cleanup_free_ char *v = credential_value(c, q, "pool_secret", &len);
                 if (v && http_memeq_ct(v, len, s->pool_secret, s->pool_secret_len)) {
@@ -368,8 +366,8 @@ static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const 
                 if (http_parse_uuid(p->value, p->value_len, uuid) < 0)
                         return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, "uuid must be a uuid");
         }
-        const Rrd *live = b->find ? b->find(b->userdata, kind, kind == HTTP_OWNER_HOST ? NULL : uuid)
-                                  : NULL;
+        const Rrd *live =
+                b->find ? b->find(b->userdata, kind, kind == HTTP_OWNER_HOST ? NULL : uuid) : NULL;
         if (live) {
                 r = rrd_dup(live, &copy);
                 if (r < 0)
@@ -397,7 +395,8 @@ static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const 
 #ifndef HAVE_PERSIST_WRITER
         return answer_text(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE, "dumps are not built in yet");
 #else
-        HttpFormat fmt = http_negotiate_format(header(c, MHD_HTTP_HEADER_ACCEPT), http_query_wants_json(q));
+        HttpFormat fmt =
+                http_negotiate_format(header(c, MHD_HTTP_HEADER_ACCEPT), http_query_wants_json(q));
         Stream *st = calloc(1, sizeof(*st));
         if (!st)
                 return MHD_NO;
@@ -492,8 +491,8 @@ static int rpc_login(void *userdata, const HttpRpcCall *call, const HttpRpcValue
             !http_rpc_get_string(params->array.items[1])) {
                 char got[24];
                 (void) snprintf(got, sizeof(got), "%zu", params->array.n);
-                *ret = http_rpc_failure("MESSAGE_PARAMETER_COUNT_MISMATCH", call->method, "2",
-                                        got, NULL);
+                *ret = http_rpc_failure("MESSAGE_PARAMETER_COUNT_MISMATCH", call->method, "2", got,
+                                        NULL);
                 return *ret ? 0 : -ENOMEM;
         }
         const char *user = http_rpc_get_string(params->array.items[0]);
@@ -589,9 +588,8 @@ const char *http_server_session_user(HttpServer *s, const char *session_id) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls) {
         HttpServer *s = cls;
         Request *rq = *req_cls;
 
@@ -623,8 +621,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
                 int64_t n;
                 if (rq->route == ROUTE_RPC && strcmp(method, MHD_HTTP_METHOD_POST) == 0 && cl &&
-                    http_parse_i64(cl, strlen(cl), &n) == 0 &&
-                    (uint64_t) n > s->request_size_max) {
+                    http_parse_i64(cl, strlen(cl), &n) == 0 && (uint64_t) n > s->request_size_max) {
                         HttpBuf out = HTTP_BUF_NULL;
                         http_rpc_write_fault(&out, 413, "the request body is too large");
                         return answer_rpc(rq, c, MHD_HTTP_CONTENT_TOO_LARGE, &out);
@@ -666,7 +663,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (rq->route == ROUTE_RPC)
                 res = handle_rpc(rq, c, &q);
         else {
-                Credentials cr = { .ok = true };
+                Credentials cr = {.ok = true};
                 if (rq->route != ROUTE_METRICS || s->metrics_auth)
                         authenticate(s, c, &q, &cr);
                 if (!cr.ok)
@@ -819,8 +816,9 @@ static int read_pem(const char *path, char **ret) {
         if (fstat(fd, &st) < 0)
                 return log_error_errno(-errno, "TLS file '%s': %m", path);
         if (!S_ISREG(st.st_mode) || st.st_size > PEM_FILE_MAX)
-                return log_error_errno(-EINVAL, "TLS file '%s': not a regular file of at most "
-                                                "1 MiB",
+                return log_error_errno(-EINVAL,
+                                       "TLS file '%s': not a regular file of at most "
+                                       "1 MiB",
                                        path);
         buf = malloc((size_t) st.st_size + 1);
         if (!buf)
@@ -890,13 +888,13 @@ int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *
                 const char *name;
                 HttpRpcHandler handler;
         } builtin[] = {
-                { "session.login_with_password", rpc_login },
-                { "session.logout", rpc_logout },
-                { "session.get_this_host", rpc_host_ref },
-                { "pool.get_all", rpc_pool_get_all },
-                { "pool.get_master", rpc_host_ref },
-                { "host.get_API_version_major", rpc_api_version },
-                { "host.get_API_version_minor", rpc_api_version },
+                {"session.login_with_password", rpc_login},
+                {"session.logout", rpc_logout},
+                {"session.get_this_host", rpc_host_ref},
+                {"pool.get_all", rpc_pool_get_all},
+                {"pool.get_master", rpc_host_ref},
+                {"host.get_API_version_major", rpc_api_version},
+                {"host.get_API_version_minor", rpc_api_version},
         };
         for (size_t i = 0; i < ELEMENTSOF(builtin); i++) {
                 r = http_rpc_table_register(s->rpc, builtin[i].name, builtin[i].handler, s);
@@ -918,18 +916,17 @@ int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *
 
         unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
         struct MHD_OptionItem opts[] = {
-                { MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL },
-                { MHD_OPTION_CONNECTION_LIMIT, (intptr_t) s->max_connections, NULL },
-                { MHD_OPTION_CONNECTION_TIMEOUT,
-                  cfg->connection_timeout_s > 0 ? (intptr_t) cfg->connection_timeout_s : 60,
-                  NULL },
-                { MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL },
-                { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t) on_uri, s },
-                { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) on_completed, s },
-                { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) on_mhd_log, s },
-                { tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert_pem },
-                { tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key_pem },
-                { MHD_OPTION_END, 0, NULL },
+                {MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL},
+                {MHD_OPTION_CONNECTION_LIMIT, (intptr_t) s->max_connections, NULL},
+                {MHD_OPTION_CONNECTION_TIMEOUT,
+                 cfg->connection_timeout_s > 0 ? (intptr_t) cfg->connection_timeout_s : 60, NULL},
+                {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL},
+                {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t) on_uri, s},
+                {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) on_completed, s},
+                {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) on_mhd_log, s},
+                {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert_pem},
+                {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key_pem},
+                {MHD_OPTION_END, 0, NULL},
         };
         s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts,
                                   MHD_OPTION_END);

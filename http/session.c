@@ -91,7 +91,7 @@ static int random_uuid(char *ret) {
 }
 
 int http_sessions_open(HttpSessions *s, const char *user, usec_t now, char *ret_id) {
-        HttpSession e = { .last_used = now };
+        HttpSession e = {.last_used = now};
         int r;
 
         http_sessions_sweep(s, now, NULL, NULL);

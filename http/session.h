@@ -14,7 +14,7 @@
 #include "rrdd/macro.h"
 
 #define HTTP_SESSION_ID_LEN 46 /* "OpaqueRef:" + 36 */
-#define HTTP_SESSIONS_MAX 4096  /* in total, whatever the per-user cap */
+#define HTTP_SESSIONS_MAX 4096 /* in total, whatever the per-user cap */
 
 typedef struct HttpSessions HttpSessions;
 

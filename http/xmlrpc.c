@@ -135,7 +135,7 @@ int http_rpc_struct_set(HttpRpcValue *s, const char *name, HttpRpcValue *v) {
                 http_rpc_value_free(v);
                 return -ENOMEM;
         }
-        s->strct.members[s->strct.n++] = (HttpRpcMember){ .name = n, .value = v };
+        s->strct.members[s->strct.n++] = (HttpRpcMember){.name = n, .value = v};
         return 0;
 }
 
@@ -427,7 +427,7 @@ int http_rpc_parse_call(const char *body, size_t len, char **ret_method, HttpRpc
                         char *reason, size_t reason_size) {
         _cleanup_(http_rpc_value_freep) HttpRpcValue *params = NULL;
         _cleanup_free_ char *method = NULL;
-        ParseCtx c = { .reason = reason, .reason_size = reason_size };
+        ParseCtx c = {.reason = reason, .reason_size = reason_size};
         xmlParserCtxtPtr ctxt;
         xmlDocPtr doc;
         int r = 0;
@@ -649,7 +649,7 @@ int http_rpc_table_register(HttpRpcTable *t, const char *name, HttpRpcHandler h,
         char *n = strdup(name);
         if (!n)
                 return -ENOMEM;
-        t->v[t->n++] = (Method){ .name = n, .handler = h, .userdata = userdata };
+        t->v[t->n++] = (Method){.name = n, .handler = h, .userdata = userdata};
         return 0;
 }
 

@@ -118,14 +118,15 @@ static int selection_parse(const HttpQuery *q, const char *key, bool default_all
 
 int http_xport_query_parse(const HttpQuery *q, HttpXportQuery *ret, char *reason,
                            size_t reason_size) {
-        HttpXportQuery x = { .cf = -1 };
+        HttpXportQuery x = {.cf = -1};
         const HttpQueryParam *p;
         int r;
 
         p = http_query_get(q, "start");
         if (!p)
-                return fail(reason, reason_size, "start is required (seconds since the epoch, "
-                                                 "or negative: relative to now)");
+                return fail(reason, reason_size,
+                            "start is required (seconds since the epoch, "
+                            "or negative: relative to now)");
         if (http_parse_i64(p->value, p->value_len, &x.start) < 0)
                 return fail(reason, reason_size, "start must be an integer number of seconds");
 
@@ -168,7 +169,7 @@ int http_xport_query_parse(const HttpQuery *q, HttpXportQuery *ret, char *reason
 void http_xport_query_done(HttpXportQuery *q) {
         free(q->vms.uuids);
         free(q->srs.uuids);
-        q->vms = q->srs = (HttpOwnerSelection){ 0 };
+        q->vms = q->srs = (HttpOwnerSelection){0};
 }
 
 /* ---- selection and archive choice ---- */
@@ -218,7 +219,7 @@ static int walk_cb(void *cbdata, const char *uuid, const Rrd *rrd) {
 static int select_kind(const HttpBackend *b, HttpOwnerKind kind, const HttpOwnerSelection *sel,
                        Sources *s, size_t *n_named, size_t *n_found, const char **first_missing) {
         if (sel->all) {
-                WalkCtx w = { .s = s, .kind = kind };
+                WalkCtx w = {.s = s, .kind = kind};
                 return b->for_each ? b->for_each(b->userdata, kind, walk_cb, &w) : 0;
         }
         for (size_t i = 0; i < sel->n_uuids; i++) {
@@ -292,10 +293,10 @@ static int64_t ceil_to(int64_t t, int64_t step) {
         return (t + step - 1) / step * step;
 }
 
-int http_xport_new(HttpXport **ret, const HttpBackend *b, const HttpXportQuery *q,
-                   HttpFormat fmt, int64_t now_s, char *reason, size_t reason_size) {
+int http_xport_new(HttpXport **ret, const HttpBackend *b, const HttpXportQuery *q, HttpFormat fmt,
+                   int64_t now_s, char *reason, size_t reason_size) {
         _cleanup_(http_xport_freep) HttpXport *x = NULL;
-        Sources src = { 0 };
+        Sources src = {0};
         HttpBuf head = HTTP_BUF_NULL;
         size_t n_named = 0, n_found = 0;
         const char *missing = NULL;
@@ -368,8 +369,7 @@ int http_xport_new(HttpXport **ret, const HttpBackend *b, const HttpXportQuery *
         }
         if (x->n_cols == 0)
                 ref_rows = 0;
-        while (x->n_rows < ref_rows &&
-               x->end - (int64_t) (x->n_rows * x->step) >= start)
+        while (x->n_rows < ref_rows && x->end - (int64_t) (x->n_rows * x->step) >= start)
                 x->n_rows++;
         if (x->n_rows > 0)
                 x->start = x->end - (int64_t) ((x->n_rows - 1) * x->step);
@@ -474,10 +474,10 @@ size_t http_xport_memory_bytes(const HttpXport *x) {
 
 /* ---- streaming ---- */
 
-#define PUT_LIT(p, s)                                                                              \
-        ({                                                                                         \
-                memcpy((p), (s), sizeof(s) - 1);                                                   \
-                (p) + sizeof(s) - 1;                                                               \
+#define PUT_LIT(p, s)                            \
+        ({                                       \
+                memcpy((p), (s), sizeof(s) - 1); \
+                (p) + sizeof(s) - 1;             \
         })
 
 /* Formats the next item at p (ITEM_MAX bytes free) and advances the state; returns its end. */

@@ -58,8 +58,8 @@ typedef struct HttpXport HttpXport;
  * the base step)). Return: 0; -ENOENT with a reason when uuids were named and none of them
  * has an RRD; -ENOMEM.
  */
-int http_xport_new(HttpXport **ret, const HttpBackend *b, const HttpXportQuery *q,
-                   HttpFormat fmt, int64_t now_s, char *reason, size_t reason_size);
+int http_xport_new(HttpXport **ret, const HttpBackend *b, const HttpXportQuery *q, HttpFormat fmt,
+                   int64_t now_s, char *reason, size_t reason_size);
 HttpXport *http_xport_free(HttpXport *x);
 DEFINE_FREEP(HttpXport, http_xport_free);
 

@@ -14,47 +14,47 @@
 static const struct {
         const char *name;
         const char *units;
-} vm_ds[] = {
-        { "cpu0", "(fraction)" },
-        { "cpu1", "(fraction)" },
-        { "memory", "B" },
-        { "memory_target", "B" },
-        { "memory_internal_free", "KiB" },
-        { "cpu_usage", "(fraction)" },
-        { "vif_0_rx", "B/s" },
-        { "vif_0_tx", "B/s" },
-        { "vif_1_rx", "B/s" },
-        { "vif_1_tx", "B/s" },
-        { "vbd_xvda_read", "B/s" },
-        { "vbd_xvda_write", "B/s" },
-        { "vbd_xvda_read_latency", "\xce\xbcs" },
-        { "vbd_xvda_write_latency", "\xce\xbcs" },
-        { "vbd_xvdb_read", "B/s" },
-        { "vbd_xvdb_write", "B/s" },
-        { "vbd_xvdb_iops_read", "requests/s" },
-        { "vbd_xvdb_iops_write", "requests/s" },
-        { "vbd_xvdb_iops_total", "requests/s" },
-        { "vbd_xvdb_inflight", "requests" },
-}, host_ds[] = {
-        { "cpu0", "(fraction)" },
-        { "cpu1", "(fraction)" },
-        { "cpu_avg", "(fraction)" },
-        { "memory_total_kib", "KiB" },
-        { "memory_free_kib", "KiB" },
-        { "loadavg", "" },
-        { "pif_eth0_rx", "B/s" },
-        { "pif_eth0_tx", "B/s" },
-}, sr_ds[] = {
-        { "physical_utilisation", "B" },
-        { "size", "B" },
-        { "io_throughput_read", "MiB/s" },
+} vm_ds[] =
+        {
+                {"cpu0", "(fraction)"},
+                {"cpu1", "(fraction)"},
+                {"memory", "B"},
+                {"memory_target", "B"},
+                {"memory_internal_free", "KiB"},
+                {"cpu_usage", "(fraction)"},
+                {"vif_0_rx", "B/s"},
+                {"vif_0_tx", "B/s"},
+                {"vif_1_rx", "B/s"},
+                {"vif_1_tx", "B/s"},
+                {"vbd_xvda_read", "B/s"},
+                {"vbd_xvda_write", "B/s"},
+                {"vbd_xvda_read_latency", "\xce\xbcs"},
+                {"vbd_xvda_write_latency", "\xce\xbcs"},
+                {"vbd_xvdb_read", "B/s"},
+                {"vbd_xvdb_write", "B/s"},
+                {"vbd_xvdb_iops_read", "requests/s"},
+                {"vbd_xvdb_iops_write", "requests/s"},
+                {"vbd_xvdb_iops_total", "requests/s"},
+                {"vbd_xvdb_inflight", "requests"},
+},
+  host_ds[] =
+          {
+                  {"cpu0", "(fraction)"},     {"cpu1", "(fraction)"},
+                  {"cpu_avg", "(fraction)"},  {"memory_total_kib", "KiB"},
+                  {"memory_free_kib", "KiB"}, {"loadavg", ""},
+                  {"pif_eth0_rx", "B/s"},     {"pif_eth0_tx", "B/s"},
+},
+  sr_ds[] = {
+          {"physical_utilisation", "B"},
+          {"size", "B"},
+          {"io_throughput_read", "MiB/s"},
 };
 
 void fake_uuid(char *ret, HttpOwnerKind kind, size_t i, bool halted) {
-        const char *p = halted                     ? "33333333-3333-4333-8333-"
-                        : kind == HTTP_OWNER_HOST  ? "11111111-1111-4111-8111-"
-                        : kind == HTTP_OWNER_SR    ? "22222222-2222-4222-8222-"
-                                                   : "00000000-0000-4000-8000-";
+        const char *p = halted                    ? "33333333-3333-4333-8333-"
+                        : kind == HTTP_OWNER_HOST ? "11111111-1111-4111-8111-"
+                        : kind == HTTP_OWNER_SR   ? "22222222-2222-4222-8222-"
+                                                  : "00000000-0000-4000-8000-";
         (void) snprintf(ret, 37, "%s%012zx", p, i);
 }
 
@@ -113,7 +113,7 @@ static int build(FakeOwner *w, HttpOwnerKind kind, size_t i, size_t index, bool 
         RrdDsDef ds[FAKE_DS_MAX];
         char buf[32];
         size_t n_ds = fake_n_ds(kind, o);
-        RrdLayoutOptions lo = { .min_max = o->vm_min_max };
+        RrdLayoutOptions lo = {.min_max = o->vm_min_max};
         size_t n_rra = rrd_layout(kind == HTTP_OWNER_HOST ? RRD_LAYOUT_HOST
                                   : kind == HTTP_OWNER_SR ? RRD_LAYOUT_SR
                                                           : RRD_LAYOUT_VM,
@@ -160,11 +160,9 @@ int fake_backend_new(FakeBackend **ret, const FakeOptions *o, int64_t end_s) {
         for (size_t i = 0; r >= 0 && i < o->n_vms; i++)
                 r = build(&b->owners[b->n_owners++], HTTP_OWNER_VM, i, 1 + i, false, o, end_s);
         for (size_t i = 0; r >= 0 && i < o->n_srs; i++)
-                r = build(&b->owners[b->n_owners++], HTTP_OWNER_SR, i, 100000 + i, false, o,
-                          end_s);
+                r = build(&b->owners[b->n_owners++], HTTP_OWNER_SR, i, 100000 + i, false, o, end_s);
         for (size_t i = 0; r >= 0 && i < o->n_halted; i++)
-                r = build(&b->halted[b->n_halted++], HTTP_OWNER_VM, i, 200000 + i, true, o,
-                          end_s);
+                r = build(&b->halted[b->n_halted++], HTTP_OWNER_VM, i, 200000 + i, true, o, end_s);
         if (r < 0) {
                 fake_backend_free(b);
                 return r;
@@ -263,7 +261,7 @@ static int be_for_each_metric(void *u, HttpMetricCallback cb, void *cbdata) {
         return 0;
 }
 
-static const double tick_le[] = { 0.001, 0.01, 0.1, 1 };
+static const double tick_le[] = {0.001, 0.01, 0.1, 1};
 
 static void be_health(void *u, HttpHealth *ret) {
         FakeBackend *b = u;

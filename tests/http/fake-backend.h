@@ -19,9 +19,9 @@ typedef struct FakeOptions {
         size_t n_vms;
         size_t n_srs;
         size_t n_halted;
-        size_t n_vm_ds;       /* data sources per VM (names from a fixed list, then ds_<i>) */
-        int64_t history_s;    /* updates from now - history_s to now */
-        bool vm_min_max;      /* VMs get MIN/MAX archives too */
+        size_t n_vm_ds;    /* data sources per VM (names from a fixed list, then ds_<i>) */
+        int64_t history_s; /* updates from now - history_s to now */
+        bool vm_min_max;   /* VMs get MIN/MAX archives too */
 } FakeOptions;
 
 typedef struct FakeOwner {
@@ -37,7 +37,7 @@ typedef struct FakeBackend {
         size_t n_owners;
         FakeOwner *halted; /* archived only */
         size_t n_halted;
-        uint64_t n_loads;  /* load_archive() calls */
+        uint64_t n_loads; /* load_archive() calls */
         uint64_t n_ticks;
 } FakeBackend;
 

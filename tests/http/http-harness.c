@@ -36,12 +36,12 @@ static int64_t now_s(void) {
 
 static int arm_tick(int tfd) {
         /* The next multiple of 5 s of the wall clock, as an absolute realtime deadline. */
-        struct itimerspec its = { .it_value.tv_sec = (now_s() / 5 + 1) * 5 };
+        struct itimerspec its = {.it_value.tv_sec = (now_s() / 5 + 1) * 5};
         return timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 int main(int argc, char **argv) {
-        FakeOptions fo = { .n_vms = 3, .n_srs = 1, .n_halted = 1, .n_vm_ds = 6, .history_s = 7200 };
+        FakeOptions fo = {.n_vms = 3, .n_srs = 1, .n_halted = 1, .n_vm_ds = 6, .history_s = 7200};
         HttpConfig hc = {
                 .listen = "127.0.0.1:0",
                 .max_connections = 64,
@@ -72,24 +72,24 @@ int main(int argc, char **argv) {
                 OPT_LISTEN,
         };
         static const struct option longopts[] = {
-                { "vms", required_argument, NULL, OPT_VMS },
-                { "srs", required_argument, NULL, OPT_SRS },
-                { "halted", required_argument, NULL, OPT_HALTED },
-                { "ds", required_argument, NULL, OPT_DS },
-                { "history", required_argument, NULL, OPT_HISTORY },
-                { "vm-min-max", no_argument, NULL, OPT_VM_MIN_MAX },
-                { "users", required_argument, NULL, OPT_USERS },
-                { "pool-secret", required_argument, NULL, OPT_POOL },
-                { "tls-cert", required_argument, NULL, OPT_CERT },
-                { "tls-key", required_argument, NULL, OPT_KEY },
-                { "metrics-auth", no_argument, NULL, OPT_METRICS_AUTH },
-                { "session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT },
-                { "sessions-per-user", required_argument, NULL, OPT_SESSIONS },
-                { "max-connections", required_argument, NULL, OPT_MAX_CONN },
-                { "connection-timeout", required_argument, NULL, OPT_CONN_TIMEOUT },
-                { "request-size-max", required_argument, NULL, OPT_REQ_MAX },
-                { "no-tick", no_argument, NULL, OPT_NO_TICK },
-                { "listen", required_argument, NULL, OPT_LISTEN },
+                {"vms", required_argument, NULL, OPT_VMS},
+                {"srs", required_argument, NULL, OPT_SRS},
+                {"halted", required_argument, NULL, OPT_HALTED},
+                {"ds", required_argument, NULL, OPT_DS},
+                {"history", required_argument, NULL, OPT_HISTORY},
+                {"vm-min-max", no_argument, NULL, OPT_VM_MIN_MAX},
+                {"users", required_argument, NULL, OPT_USERS},
+                {"pool-secret", required_argument, NULL, OPT_POOL},
+                {"tls-cert", required_argument, NULL, OPT_CERT},
+                {"tls-key", required_argument, NULL, OPT_KEY},
+                {"metrics-auth", no_argument, NULL, OPT_METRICS_AUTH},
+                {"session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT},
+                {"sessions-per-user", required_argument, NULL, OPT_SESSIONS},
+                {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+                {"connection-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
+                {"request-size-max", required_argument, NULL, OPT_REQ_MAX},
+                {"no-tick", no_argument, NULL, OPT_NO_TICK},
+                {"listen", required_argument, NULL, OPT_LISTEN},
                 {},
         };
         int c;
@@ -181,7 +181,7 @@ int main(int argc, char **argv) {
         int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         int tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
         int ep = epoll_create1(EPOLL_CLOEXEC);
-        struct epoll_event ev = { .events = EPOLLIN };
+        struct epoll_event ev = {.events = EPOLLIN};
         ev.data.u32 = 0;
         epoll_ctl(ep, EPOLL_CTL_ADD, http_server_fd(srv), &ev);
         ev.data.u32 = 1;
@@ -209,8 +209,8 @@ int main(int argc, char **argv) {
                                         if (si.ssi_signo == SIGHUP)
                                                 (void) http_server_reload_users(srv);
                                         else if (si.ssi_signo == SIGUSR1)
-                                                (void) fake_backend_tick(
-                                                        fb, fake_backend_last(fb) + 5);
+                                                (void) fake_backend_tick(fb,
+                                                                         fake_backend_last(fb) + 5);
                                         else
                                                 done = true;
                                 }

@@ -14,7 +14,7 @@
 #include "tests/tap.h"
 
 /* `openssl passwd -6 -salt rrddtestsalt 'correct horse'` and `... -salt othersalt 'p:ss w0rd'` */
-#define HASH_ALICE                                                                                 \
+#define HASH_ALICE                                                                               \
         "$6$rrddtestsalt$BA02PktEnYo5DXH0v8J0zJRIlwwIj5s2Hq3WN07FeOxZvAbC6VKdAVHi4PXCBQ20YXQFdg" \
         "rygKLw80w3DkcTF1"
 #define HASH_BOB                                                                                   \
@@ -125,8 +125,8 @@ static void test_basic(void) {
         CHECK(http_basic_parse("Bearer abc", &user, &pw) == -ENOENT);
         CHECK(http_basic_parse("Basicabc", &user, &pw) == -ENOENT);
         CHECK(http_basic_parse("Basic !!!!", &user, &pw) == -EINVAL);
-        CHECK(http_basic_parse("Basic YWxpY2U=", &user, &pw) == -EINVAL);  /* "alice": no ':' */
-        CHECK(http_basic_parse("Basic YQBiOmM=", &user, &pw) == -EINVAL);  /* "a\0b:c" */
+        CHECK(http_basic_parse("Basic YWxpY2U=", &user, &pw) == -EINVAL); /* "alice": no ':' */
+        CHECK(http_basic_parse("Basic YQBiOmM=", &user, &pw) == -EINVAL); /* "a\0b:c" */
         CHECK(http_basic_parse("Basic Y", &user, &pw) == -EINVAL);
 }
 

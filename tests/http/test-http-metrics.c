@@ -12,37 +12,37 @@ static void test_families(void) {
                 const char *name, *units, *family, *device;
                 double scale;
         } cases[] = {
-                { "vif_0_rx", "B/s", "vif_rx_bytes_per_second", "0", 1 },
-                { "vif_12_tx_errors", "err/s", "vif_tx_errors_per_second", "12", 1 },
-                { "pif_eth0_rx", "B/s", "pif_rx_bytes_per_second", "eth0", 1 },
-                { "pif_bond_0_tx_errors", "err/s", "pif_tx_errors_per_second", "bond_0", 1 },
-                { "pif_aggr_rx", "B/s", "pif_aggr_rx_bytes_per_second", "", 1 },
-                { "vbd_xvda_read", "B/s", "vbd_read_bytes_per_second", "xvda", 1 },
-                { "vbd_xvda_read_latency", "\xce\xbcs", "vbd_read_latency_seconds", "xvda", 1e-6 },
-                { "vbd_hdb_io_throughput_total", "MiB/s", "vbd_io_throughput_total_bytes_per_second",
-                  "hdb", 1048576 },
-                { "vbd_xvdb_iops_total", "requests/s", "vbd_iops_total_per_second", "xvdb", 1 },
-                { "vbd_xvdb_inflight", "requests", "vbd_inflight", "xvdb", 1 },
-                { "cpu3", "(fraction)", "cpu_ratio", "3", 1 },
-                { "cpu_avg", "(fraction)", "cpu_avg_ratio", "", 1 },
-                { "cpu0-C1", "(fraction)", "cpu_c1_ratio", "0", 1 },
-                { "CPU12-avg-freq", "MHz", "cpu_avg_freq_hertz", "12", 1e6 },
-                { "memory_total_kib", "KiB", "memory_total_bytes", "", 1024 },
-                { "memory_internal_free", "KiB", "memory_internal_free_bytes", "", 1024 },
-                { "memory", "B", "memory_bytes", "", 1 },
-                { "memory_numa_node_1", "B", "memory_numa_node_bytes", "1", 1 },
-                { "sr_2d8c7a1e-1b2c-4d3e-8f90-0123456789ab_cache_hits", "hits/s",
-                  "sr_cache_hits_per_second", "2d8c7a1e-1b2c-4d3e-8f90-0123456789ab", 1 },
-                { "statefile/6ee6ec3b-55b4-4c53-9d1b-3ec8e4f1c5a1/latency", "s",
-                  "statefile_6ee6ec3b_55b4_4c53_9d1b_3ec8e4f1c5a1_latency_seconds", "", 1 },
-                { "xapi_open_fds", "count", "xapi_open_fds", "", 1 },
-                { "hostload", "(fraction)", "hostload_ratio", "", 1 },
-                { "running_vcpus", "", "running_vcpus", "", 1 },
-                { "loadavg", NULL, "loadavg", "", 1 },
-                { "2fast", "%", "ds_2fast_ratio", "", 0.01 },
-                { "daemon_ticks", "", "ds_daemon_ticks", "", 1 },
-                { "read_ms", "ms", "read_seconds", "", 1e-3 },
-                { "temp", "degC", "temp_celsius", "", 1 },
+                {"vif_0_rx", "B/s", "vif_rx_bytes_per_second", "0", 1},
+                {"vif_12_tx_errors", "err/s", "vif_tx_errors_per_second", "12", 1},
+                {"pif_eth0_rx", "B/s", "pif_rx_bytes_per_second", "eth0", 1},
+                {"pif_bond_0_tx_errors", "err/s", "pif_tx_errors_per_second", "bond_0", 1},
+                {"pif_aggr_rx", "B/s", "pif_aggr_rx_bytes_per_second", "", 1},
+                {"vbd_xvda_read", "B/s", "vbd_read_bytes_per_second", "xvda", 1},
+                {"vbd_xvda_read_latency", "\xce\xbcs", "vbd_read_latency_seconds", "xvda", 1e-6},
+                {"vbd_hdb_io_throughput_total", "MiB/s", "vbd_io_throughput_total_bytes_per_second",
+                 "hdb", 1048576},
+                {"vbd_xvdb_iops_total", "requests/s", "vbd_iops_total_per_second", "xvdb", 1},
+                {"vbd_xvdb_inflight", "requests", "vbd_inflight", "xvdb", 1},
+                {"cpu3", "(fraction)", "cpu_ratio", "3", 1},
+                {"cpu_avg", "(fraction)", "cpu_avg_ratio", "", 1},
+                {"cpu0-C1", "(fraction)", "cpu_c1_ratio", "0", 1},
+                {"CPU12-avg-freq", "MHz", "cpu_avg_freq_hertz", "12", 1e6},
+                {"memory_total_kib", "KiB", "memory_total_bytes", "", 1024},
+                {"memory_internal_free", "KiB", "memory_internal_free_bytes", "", 1024},
+                {"memory", "B", "memory_bytes", "", 1},
+                {"memory_numa_node_1", "B", "memory_numa_node_bytes", "1", 1},
+                {"sr_2d8c7a1e-1b2c-4d3e-8f90-0123456789ab_cache_hits", "hits/s",
+                 "sr_cache_hits_per_second", "2d8c7a1e-1b2c-4d3e-8f90-0123456789ab", 1},
+                {"statefile/6ee6ec3b-55b4-4c53-9d1b-3ec8e4f1c5a1/latency", "s",
+                 "statefile_6ee6ec3b_55b4_4c53_9d1b_3ec8e4f1c5a1_latency_seconds", "", 1},
+                {"xapi_open_fds", "count", "xapi_open_fds", "", 1},
+                {"hostload", "(fraction)", "hostload_ratio", "", 1},
+                {"running_vcpus", "", "running_vcpus", "", 1},
+                {"loadavg", NULL, "loadavg", "", 1},
+                {"2fast", "%", "ds_2fast_ratio", "", 0.01},
+                {"daemon_ticks", "", "ds_daemon_ticks", "", 1},
+                {"read_ms", "ms", "read_seconds", "", 1e-3},
+                {"temp", "degC", "temp_celsius", "", 1},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 HttpMetricFamily f;
@@ -56,14 +56,14 @@ static void test_families(void) {
 
 static int metrics(void *u, HttpMetricCallback cb, void *cbdata) {
         static const HttpMetric m[] = {
-                { HTTP_OWNER_VM, "00000000-0000-4000-8000-000000000002", "vif_1_rx", "B/s",
-                  "Bytes per second received", 1.5 },
-                { HTTP_OWNER_HOST, "11111111-1111-4111-8111-000000000000", "memory_free_kib", "KiB",
-                  "", 2 },
-                { HTTP_OWNER_VM, "00000000-0000-4000-8000-000000000001", "vif_0_rx", "B/s",
-                  "Bytes per second received", NAN },
-                { HTTP_OWNER_SR, "22222222-2222-4222-8222-000000000000", "odd\"name", "",
-                  "a \\ and a\nnewline", INFINITY },
+                {HTTP_OWNER_VM, "00000000-0000-4000-8000-000000000002", "vif_1_rx", "B/s",
+                 "Bytes per second received", 1.5},
+                {HTTP_OWNER_HOST, "11111111-1111-4111-8111-000000000000", "memory_free_kib", "KiB",
+                 "", 2},
+                {HTTP_OWNER_VM, "00000000-0000-4000-8000-000000000001", "vif_0_rx", "B/s",
+                 "Bytes per second received", NAN},
+                {HTTP_OWNER_SR, "22222222-2222-4222-8222-000000000000", "odd\"name", "",
+                 "a \\ and a\nnewline", INFINITY},
         };
         for (size_t i = 0; i < ELEMENTSOF(m); i++) {
                 int r = cb(cbdata, &m[i]);
@@ -73,14 +73,14 @@ static int metrics(void *u, HttpMetricCallback cb, void *cbdata) {
         return 0;
 }
 
-static const double le[] = { 0.01, 0.1 };
-static const uint64_t bucket_n[] = { 3, 1, 2 };
+static const double le[] = {0.01, 0.1};
+static const uint64_t bucket_n[] = {3, 1, 2};
 
 static void health(void *u, HttpHealth *ret) {
         *ret = (HttpHealth){
                 .n_ticks = 6,
                 .n_missed_ticks = 1,
-                .n_rrds = { 1, 2, 0 },
+                .n_rrds = {1, 2, 0},
                 .rrd_memory_bytes = 4096,
                 .last_tick_seconds = 0.005,
                 .tick_seconds_sum = 0.75,
@@ -105,9 +105,9 @@ static const char text_expected[] =
         "device=\"0\"} NaN\n";
 
 static void test_render(void) {
-        HttpBackend b = { .for_each_metric = metrics, .health = health };
-        uint64_t codes[HTTP_STATUS_CODES] = { 0 };
-        HttpMetricsExtra extra = { .requests_by_code = codes, .n_sessions = 2 };
+        HttpBackend b = {.for_each_metric = metrics, .health = health};
+        uint64_t codes[HTTP_STATUS_CODES] = {0};
+        HttpMetricsExtra extra = {.requests_by_code = codes, .n_sessions = 2};
         HttpBuf out = HTTP_BUF_NULL;
 
         codes[200] = 10;
@@ -116,18 +116,19 @@ static void test_render(void) {
         CHECKF(strncmp(out.data, text_expected, strlen(text_expected)) == 0, "got:\n%s", out.data);
         /* Counters, the per-kind gauge, the histogram (cumulative) and requests by code. */
         CHECK(strstr(out.data, "# HELP rrdd_daemon_ticks_total ") &&
-              strstr(out.data, "# TYPE rrdd_daemon_ticks_total counter\nrrdd_daemon_ticks_total 6\n"));
+              strstr(out.data,
+                     "# TYPE rrdd_daemon_ticks_total counter\nrrdd_daemon_ticks_total 6\n"));
         CHECK(strstr(out.data, "rrdd_daemon_missed_ticks_total 1\n"));
-        CHECK(strstr(out.data, "rrdd_daemon_rrds{kind=\"host\"} 1\nrrdd_daemon_rrds{kind=\"vm\"} 2\n"
-                               "rrdd_daemon_rrds{kind=\"sr\"} 0\n"));
-        CHECK(strstr(out.data, "rrdd_daemon_rrd_memory_bytes 4096\n"));
         CHECK(strstr(out.data,
-                     "# TYPE rrdd_daemon_tick_duration_seconds histogram\n"
-                     "rrdd_daemon_tick_duration_seconds_bucket{le=\"0.01\"} 3\n"
-                     "rrdd_daemon_tick_duration_seconds_bucket{le=\"0.1\"} 4\n"
-                     "rrdd_daemon_tick_duration_seconds_bucket{le=\"+Inf\"} 6\n"
-                     "rrdd_daemon_tick_duration_seconds_sum 0.75\n"
-                     "rrdd_daemon_tick_duration_seconds_count 6\n"));
+                     "rrdd_daemon_rrds{kind=\"host\"} 1\nrrdd_daemon_rrds{kind=\"vm\"} 2\n"
+                     "rrdd_daemon_rrds{kind=\"sr\"} 0\n"));
+        CHECK(strstr(out.data, "rrdd_daemon_rrd_memory_bytes 4096\n"));
+        CHECK(strstr(out.data, "# TYPE rrdd_daemon_tick_duration_seconds histogram\n"
+                               "rrdd_daemon_tick_duration_seconds_bucket{le=\"0.01\"} 3\n"
+                               "rrdd_daemon_tick_duration_seconds_bucket{le=\"0.1\"} 4\n"
+                               "rrdd_daemon_tick_duration_seconds_bucket{le=\"+Inf\"} 6\n"
+                               "rrdd_daemon_tick_duration_seconds_sum 0.75\n"
+                               "rrdd_daemon_tick_duration_seconds_count 6\n"));
         CHECK(strstr(out.data, "rrdd_daemon_http_sessions 2\n"));
         CHECK(strstr(out.data, "# TYPE rrdd_daemon_http_requests_total counter\n"
                                "rrdd_daemon_http_requests_total{code=\"200\"} 10\n"
@@ -152,7 +153,7 @@ static void test_render(void) {
         http_buf_done(&out);
 
         /* A backend that stops the walk: the error comes back, nothing half-done is kept. */
-        HttpBackend none = { 0 };
+        HttpBackend none = {0};
         CHECK(http_metrics_render(&out, &none, NULL, false) == 0 && out.len == 0);
         http_buf_done(&out);
 }

@@ -47,7 +47,7 @@ static void test_decode(void) {
         CHECK(http_query_parse(&q, raw, strlen(raw)) == 0);
         CHECK(param_is(&q.params[0], "session_id", "OpaqueRef:abc", true));
         CHECK(param_is(&q.params[1], "a b", "Ab", true));
-        CHECK(param_is(&q.params[2], "plus", "a+b", true)); /* RFC 3986: '+' is a plus */
+        CHECK(param_is(&q.params[2], "plus", "a+b", true));  /* RFC 3986: '+' is a plus */
         CHECK(param_is(&q.params[3], "bad", "%zz%4", true)); /* malformed escapes stay */
         CHECK(q.params[4].value_len == 3 && memcmp(q.params[4].value, "x\0y", 3) == 0);
         CHECK(param_is(&q.params[5], "end", "%", true));
@@ -157,17 +157,17 @@ static void test_xport_query(void) {
                 const char *raw;
                 const char *word;
         } bad[] = {
-                { "", "start" },
-                { "interval=5", "start" },
-                { "start=", "start" },
-                { "start=now", "start" },
-                { "start=1.5", "start" },
-                { "start=0&interval=-5", "interval" },
-                { "start=0&interval=x", "interval" },
-                { "start=0&cf=AVG", "cf" },
-                { "start=0&host=maybe", "host" },
-                { "start=0&vm_uuid=foo", "vm_uuid" },
-                { "start=0&sr_uuid=../etc", "sr_uuid" },
+                {"", "start"},
+                {"interval=5", "start"},
+                {"start=", "start"},
+                {"start=now", "start"},
+                {"start=1.5", "start"},
+                {"start=0&interval=-5", "interval"},
+                {"start=0&interval=x", "interval"},
+                {"start=0&cf=AVG", "cf"},
+                {"start=0&host=maybe", "host"},
+                {"start=0&vm_uuid=foo", "vm_uuid"},
+                {"start=0&sr_uuid=../etc", "sr_uuid"},
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 int r = xparse(bad[i].raw, &x, reason);
@@ -181,10 +181,10 @@ static void test_wants_json(void) {
                 const char *raw;
                 bool json;
         } cases[] = {
-                { "json", true },       { "json=", true },     { "json=true", true },
-                { "json=1", true },     { "json=yes", true },  { "json=anything", true },
-                { "json=false", false }, { "json=0", false },  { "x=json", false },
-                { "", false },
+                {"json", true},        {"json=", true},    {"json=true", true},
+                {"json=1", true},      {"json=yes", true}, {"json=anything", true},
+                {"json=false", false}, {"json=0", false},  {"x=json", false},
+                {"", false},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 HttpQuery q;

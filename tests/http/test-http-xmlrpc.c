@@ -15,16 +15,17 @@ static int parse(const char *doc, char **method, HttpRpcValue **params, char *re
 
 static void test_login_call(void) {
         /* What Python's xmlrpc.client sends for session.login_with_password (indented). */
-        const char *doc = "<?xml version='1.0'?>\n"
-                          "<methodCall>\n"
-                          "<methodName>session.login_with_password</methodName>\n"
-                          "<params>\n"
-                          "<param>\n<value><string>root</string></value>\n</param>\n"
-                          "<param>\n<value><string>s&amp;cret &lt;x&gt;</string></value>\n</param>\n"
-                          "<param>\n<value>1.0</value>\n</param>\n"
-                          "<param>\n<value><string></string></value>\n</param>\n"
-                          "</params>\n"
-                          "</methodCall>\n";
+        const char *doc =
+                "<?xml version='1.0'?>\n"
+                "<methodCall>\n"
+                "<methodName>session.login_with_password</methodName>\n"
+                "<params>\n"
+                "<param>\n<value><string>root</string></value>\n</param>\n"
+                "<param>\n<value><string>s&amp;cret &lt;x&gt;</string></value>\n</param>\n"
+                "<param>\n<value>1.0</value>\n</param>\n"
+                "<param>\n<value><string></string></value>\n</param>\n"
+                "</params>\n"
+                "</methodCall>\n";
         char *method = NULL, reason[160];
         HttpRpcValue *p = NULL;
 
@@ -158,13 +159,13 @@ static void test_writer(void) {
         v = http_rpc_failure("SESSION_AUTHENTICATION_FAILED", "root", "Authentication failure",
                              NULL);
         http_rpc_write_response(&b, v);
-        CHECK(strcmp(b.data, "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value>"
-                             "<struct><member><name>Status</name><value>Failure</value></member>"
-                             "<member><name>ErrorDescription</name><value><array><data>"
-                             "<value>SESSION_AUTHENTICATION_FAILED</value><value>root</value>"
-                             "<value>Authentication failure</value></data></array></value>"
-                             "</member></struct></value></param></params></methodResponse>\n") ==
-              0);
+        CHECK(strcmp(b.data,
+                     "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value>"
+                     "<struct><member><name>Status</name><value>Failure</value></member>"
+                     "<member><name>ErrorDescription</name><value><array><data>"
+                     "<value>SESSION_AUTHENTICATION_FAILED</value><value>root</value>"
+                     "<value>Authentication failure</value></data></array></value>"
+                     "</member></struct></value></param></params></methodResponse>\n") == 0);
         http_buf_done(&b);
         http_rpc_value_free(v);
 
@@ -240,7 +241,7 @@ static void test_table(void) {
         CHECK(http_rpc_table_register(t, "broken", broken, NULL) == 0);
         CHECK(http_rpc_array_append(params, http_rpc_string("OpaqueRef:x")) == 0);
 
-        HttpRpcCall call = { .method = "VM_metrics.get_record" };
+        HttpRpcCall call = {.method = "VM_metrics.get_record"};
         CHECK(http_rpc_table_dispatch(t, &call, params, &ret) == 0);
         CHECK(calls == 1 && http_rpc_struct_get(ret, "Value")->i == 1);
         http_rpc_value_free(ret);

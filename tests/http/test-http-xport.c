@@ -51,15 +51,16 @@ static const HttpBackend backend = {
 };
 
 static void build(void) {
-        RrdDsDef dx = { .name = "x", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN };
+        RrdDsDef dx = {
+                .name = "x", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN};
         RrdDsDef dab[2] = {
-                { .name = "a", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN },
-                { .name = "b", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN },
+                {.name = "a", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN},
+                {.name = "b", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN},
         };
         RrdRraDef rra[3] = {
-                { .cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 3 },
-                { .cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 2, .rows = 2 },
-                { .cf = RRD_CF_MIN, .xff = 0.5, .pdp_per_row = 2, .rows = 2 },
+                {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 3},
+                {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 2, .rows = 2},
+                {.cf = RRD_CF_MIN, .xff = 0.5, .pdp_per_row = 2, .rows = 2},
         };
 
         CHECK(rrd_new(&host, 5, 995, &dx, 1, rra, 3) == 0);
@@ -67,8 +68,8 @@ static void build(void) {
         for (int i = 0; i < 5; i++) {
                 int64_t t = 1000 + 5 * i;
                 RrdValue x = rrd_value_double(i + 1);
-                RrdValue ab[2] = { rrd_value_double(10.0 * (i + 1)),
-                                   i == 2 ? RRD_VALUE_U : rrd_value_double(0.5) };
+                RrdValue ab[2] = {rrd_value_double(10.0 * (i + 1)),
+                                  i == 2 ? RRD_VALUE_U : rrd_value_double(0.5)};
                 CHECK(rrd_update_at(host, t, 0, &x) == 0);
                 CHECK(rrd_update_at(vm, t, 0, ab) == 0);
         }
@@ -94,7 +95,8 @@ static char *render(const char *raw, HttpFormat fmt, int64_t now, size_t chunk, 
                 return NULL;
         }
         for (;;) {
-                size_t n = http_xport_read(x, out + len, chunk < cap - len - 1 ? chunk : cap - len - 1);
+                size_t n = http_xport_read(x, out + len,
+                                           chunk < cap - len - 1 ? chunk : cap - len - 1);
                 if (n == 0)
                         break;
                 len += n;
@@ -105,7 +107,7 @@ static char *render(const char *raw, HttpFormat fmt, int64_t now, size_t chunk, 
 }
 
 static void expect(const char *raw, HttpFormat fmt, int64_t now, const char *want) {
-        static const size_t chunks[] = { 1, 7, 95, 96, 97, 4096 };
+        static const size_t chunks[] = {1, 7, 95, 96, 97, 4096};
         char reason[HTTP_REASON_MAX];
         int r;
 
@@ -232,7 +234,7 @@ static void test_snapshot(void) {
         /* Half a document, then a tick, then the rest: the answer is the one from before. */
         len = http_xport_read(x, buf, 200);
         RrdValue xv = rrd_value_double(99);
-        RrdValue ab[2] = { rrd_value_double(99), rrd_value_double(99) };
+        RrdValue ab[2] = {rrd_value_double(99), rrd_value_double(99)};
         CHECK(rrd_update_at(host, 1025, 0, &xv) == 0);
         CHECK(rrd_update_at(vm, 1025, 0, ab) == 0);
         for (size_t n; (n = http_xport_read(x, buf + len, sizeof(buf) - 1 - len)) > 0;)
