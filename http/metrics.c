@@ -73,8 +73,8 @@ static void copy_str(char *dst, size_t size, const char *a, const char *b) {
                 na = size - 1;
         if (nb >= size - na)
                 nb = size - na - 1;
-        memcpy(dst, a, na);
-        memcpy(dst + na, b ? b : "", nb);
+        memmove(dst, a, na);
+        memmove(dst + na, b ? b : "", nb);
         dst[na + nb] = 0;
 }
 
@@ -198,13 +198,15 @@ void http_metric_family(const char *name, const char *units, HttpMetricFamily *r
         bool has_suffix = false;
         if (suffix) {
                 char tail[64];
-                (void) snprintf(tail, sizeof(tail), "_%s", suffix);
+                copy_str(tail, sizeof(tail), "_", suffix);
                 has_suffix = ends_with(clean, tail) || strcmp(clean, suffix) == 0;
         }
-        if (suffix && !has_suffix)
-                (void) snprintf(ret->family, sizeof(ret->family), "%s%s_%s", pre, clean, suffix);
-        else
-                (void) snprintf(ret->family, sizeof(ret->family), "%s%s", pre, clean);
+        copy_str(ret->family, sizeof(ret->family), pre, clean);
+        if (suffix && !has_suffix) {
+                char tail[64];
+                copy_str(tail, sizeof(tail), "_", suffix);
+                copy_str(ret->family, sizeof(ret->family), ret->family, tail);
+        }
 }
 
 /* ---- rendering ---- */

@@ -34,9 +34,14 @@
 #include "rrdd/clock.h"
 #include "rrdd/log.h"
 
-#define STREAM_BLOCK_BYTES (64 * 1024)       /* produced per content-reader call */
-#define CONNECTION_MEMORY_BYTES (128 * 1024) /* request line + headers: 1000 vm_uuids fit */
+#define STREAM_BLOCK_BYTES (64 * 1024) /* produced per content-reader call */
+/*
+ * Request line and headers must fit here (about 650 vm_uuid parameters do). MHD clears the
+ * whole pool for every request, so more costs every small request time.
+ */
+#define CONNECTION_MEMORY_BYTES (32 * 1024)
 #define PEM_FILE_MAX (1024 * 1024)
+#define SMALL_ANSWER_BYTES (256 * 1024)        /* answers up to this are written at once */
 #define SNAPSHOTS_BYTES_MAX ((size_t) 2 << 30) /* answers being streamed, all together */
 #define REALM "rrdd"
 #define POOL_REF "OpaqueRef:rrdd-pool"
@@ -288,6 +293,12 @@ static void stream_free(void *cls) {
         free(st);
 }
 
+/* What xcp-rrdd sends with data, for browser-based clients. */
+static void add_data_headers(struct MHD_Response *resp) {
+        (void) MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+        (void) MHD_add_response_header(resp, "Access-Control-Allow-Headers", "X-Requested-With");
+}
+
 static enum MHD_Result answer_stream(Request *rq, struct MHD_Connection *c, Stream *st,
                                      HttpFormat fmt) {
         st->server = rq->server;
@@ -300,8 +311,7 @@ static enum MHD_Result answer_stream(Request *rq, struct MHD_Connection *c, Stre
         }
         (void) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                                        http_format_content_type(fmt));
-        (void) MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
-        (void) MHD_add_response_header(resp, "Access-Control-Allow-Headers", "X-Requested-With");
+        add_data_headers(resp);
         return queue(rq, c, MHD_HTTP_OK, resp);
 }
 
@@ -333,6 +343,25 @@ static enum MHD_Result handle_rrd_updates(Request *rq, struct MHD_Connection *c,
         if (r < 0) {
                 log_warning_errno(r, "/rrd_updates: %m");
                 return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        }
+        /*
+         * A small answer is written at once and sent with a Content-Length, in one go; only
+         * large ones are streamed.
+         */
+        size_t bound = http_xport_size_bound(x);
+        if (bound <= SMALL_ANSWER_BYTES) {
+                char *doc = malloc(bound + 1);
+                if (!doc)
+                        return answer_text(rq, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+                size_t len = 0;
+                for (size_t n; (n = http_xport_read(x, doc + len, bound - len)) > 0;)
+                        len += n;
+                struct MHD_Response *resp =
+                        buffer_response(doc, len, http_format_content_type(fmt));
+                if (!resp)
+                        return MHD_NO;
+                add_data_headers(resp);
+                return queue(rq, c, MHD_HTTP_OK, resp);
         }
         size_t bytes = http_xport_memory_bytes(x);
         if (over_snapshot_budget(s, bytes))

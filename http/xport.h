@@ -71,6 +71,8 @@ size_t http_xport_rows(const HttpXport *x);
 size_t http_xport_columns(const HttpXport *x);
 uint64_t http_xport_step(const HttpXport *x);
 size_t http_xport_memory_bytes(const HttpXport *x);
+/* An upper bound of the document's length in bytes. */
+size_t http_xport_size_bound(const HttpXport *x);
 
 /* The kind's name in legends and labels: host, vm, sr. */
 const char *http_owner_kind_to_string(HttpOwnerKind k);

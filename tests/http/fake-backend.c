@@ -96,12 +96,14 @@ size_t fake_n_ds(HttpOwnerKind kind, const FakeOptions *o) {
         return o->n_vm_ds;
 }
 
-static int update(FakeOwner *w, int64_t t) {
+static int update(FakeOwner *w, int64_t t, double divisor) {
         RrdValue v[FAKE_DS_MAX];
         size_t n = rrd_n_ds(w->rrd);
 
         for (size_t d = 0; d < n; d++) {
                 double x = fake_value(w->index, d, t);
+                if (divisor != 1)
+                        x /= divisor;
                 v[d] = isnan(x) ? RRD_VALUE_U : rrd_value_double(x);
         }
         return rrd_update_at(w->rrd, t, 0, v);
@@ -136,7 +138,7 @@ static int build(FakeOwner *w, HttpOwnerKind kind, size_t i, size_t index, bool 
         if (r < 0)
                 return r;
         for (int64_t t = first; t <= end_s; t += 5) {
-                r = update(w, t);
+                r = update(w, t, o->noisy ? 7 : 1);
                 if (r < 0)
                         return r;
         }
@@ -150,6 +152,7 @@ int fake_backend_new(FakeBackend **ret, const FakeOptions *o, int64_t end_s) {
         if (!b)
                 return -ENOMEM;
         fake_uuid(b->host_uuid, HTTP_OWNER_HOST, 0, false);
+        b->divisor = o->noisy ? 7 : 1;
         b->owners = calloc(1 + o->n_vms + o->n_srs, sizeof(*b->owners));
         b->halted = calloc(o->n_halted + 1, sizeof(*b->halted));
         if (!b->owners || !b->halted) {
@@ -157,6 +160,7 @@ int fake_backend_new(FakeBackend **ret, const FakeOptions *o, int64_t end_s) {
                 return -ENOMEM;
         }
         r = build(&b->owners[b->n_owners++], HTTP_OWNER_HOST, 0, 0, false, o, end_s);
+        b->n_vms = o->n_vms;
         for (size_t i = 0; r >= 0 && i < o->n_vms; i++)
                 r = build(&b->owners[b->n_owners++], HTTP_OWNER_VM, i, 1 + i, false, o, end_s);
         for (size_t i = 0; r >= 0 && i < o->n_srs; i++)
@@ -186,7 +190,7 @@ FakeBackend *fake_backend_free(FakeBackend *b) {
 
 int fake_backend_tick(FakeBackend *b, int64_t t) {
         for (size_t i = 0; i < b->n_owners; i++) {
-                int r = update(&b->owners[i], t);
+                int r = update(&b->owners[i], t, b->divisor);
                 if (r < 0)
                         return r;
         }
@@ -207,6 +211,15 @@ static const char *be_host_uuid(void *u) {
 
 static const Rrd *be_find(void *u, HttpOwnerKind kind, const char *uuid) {
         FakeBackend *b = u;
+
+        /* Owners are stored host, VMs, SRs with uuids that end in their number: try there. */
+        if (kind != HTTP_OWNER_HOST && uuid && strlen(uuid) == 36) {
+                size_t i = strtoull(uuid + 24, NULL, 16);
+                size_t at = kind == HTTP_OWNER_VM ? 1 + i : 1 + b->n_vms + i;
+                if (at < b->n_owners && b->owners[at].kind == kind &&
+                    strcmp(b->owners[at].uuid, uuid) == 0)
+                        return b->owners[at].rrd;
+        }
 
         for (size_t i = 0; i < b->n_owners; i++)
                 if (b->owners[i].kind == kind &&

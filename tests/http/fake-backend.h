@@ -22,6 +22,7 @@ typedef struct FakeOptions {
         size_t n_vm_ds;    /* data sources per VM (names from a fixed list, then ds_<i>) */
         int64_t history_s; /* updates from now - history_s to now */
         bool vm_min_max;   /* VMs get MIN/MAX archives too */
+        bool noisy;        /* feed fake_value() / 7: full-precision decimals, as real rates */
 } FakeOptions;
 
 typedef struct FakeOwner {
@@ -33,8 +34,10 @@ typedef struct FakeOwner {
 
 typedef struct FakeBackend {
         char host_uuid[37];
+        double divisor;    /* what fake_value() is divided by before the update (1 or 7) */
         FakeOwner *owners; /* host, VMs, SRs (live) */
         size_t n_owners;
+        size_t n_vms;
         FakeOwner *halted; /* archived only */
         size_t n_halted;
         uint64_t n_loads; /* load_archive() calls */

@@ -129,8 +129,9 @@ class Harness:
         argv += list(args)
         self.stderr_path = os.path.join(self.dir, "stderr")
         self.stderr = open(self.stderr_path, "w")
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr,
-                                     text=True)
+        # The harness exits when its stdin closes, so a test that dies leaves no process.
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr, text=True)
         line = self.proc.stdout.readline()
         m = re.match(r"PORT (\d+)", line)
         if not m:
