@@ -36,10 +36,10 @@
 
 #define STREAM_BLOCK_BYTES (64 * 1024) /* produced per content-reader call */
 /*
- * Request line and headers must fit here (about 650 vm_uuid parameters do). MHD clears the
- * whole pool for every request, so more costs every small request time.
+ * Request line and headers must fit in about half of this (500 vm_uuid parameters do). MHD
+ * clears the whole pool for every request, so more costs every small request time.
  */
-#define CONNECTION_MEMORY_BYTES (32 * 1024)
+#define CONNECTION_MEMORY_BYTES (64 * 1024)
 #define PEM_FILE_MAX (1024 * 1024)
 #define SMALL_ANSWER_BYTES (256 * 1024)        /* answers up to this are written at once */
 #define SNAPSHOTS_BYTES_MAX ((size_t) 2 << 30) /* answers being streamed, all together */
@@ -101,7 +101,11 @@ static Route route_of(const char *path, size_t len) {
         return ROUTE_NONE;
 }
 
-/* Per request; made by the URI log callback, freed when MHD says the request is complete. */
+/*
+ * Per connection, reused by each of its requests: MHD does not report the end of a request it
+ * refused before the handler ran (a request line too long, say), but it always reports the
+ * end of a connection, so that is where the memory goes.
+ */
 typedef struct Request {
         HttpServer *server;
         char *uri;         /* as received: path and raw query */
@@ -715,27 +719,47 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return res;
 }
 
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
-        Request *rq = calloc(1, sizeof(*rq));
+/* Forgets the previous request of a connection. */
+static void request_reset(Request *rq) {
+        HttpServer *s = rq->server;
 
-        if (!rq)
-                return NULL;
-        rq->server = cls;
-        rq->uri = strdup(uri);
-        return rq;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
-                         enum MHD_RequestTerminationCode toe) {
-        Request *rq = *req_cls;
-
-        if (!rq)
-                return;
         free(rq->uri);
         if (rq->body.data)
                 explicit_bzero(rq->body.data, rq->body.len); /* may hold a password */
         http_buf_done(&rq->body);
-        free(rq);
+        *rq = (Request){.server = s};
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+                Request *rq = calloc(1, sizeof(*rq));
+                if (rq)
+                        rq->server = cls;
+                *socket_context = rq;
+        } else if (*socket_context) {
+                request_reset(*socket_context);
+                free(*socket_context);
+                *socket_context = NULL;
+        }
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+        const union MHD_ConnectionInfo *info =
+                MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        Request *rq = info ? info->socket_context : NULL;
+
+        if (!rq)
+                return NULL;
+        request_reset(rq);
+        rq->uri = strdup(uri);
+        return rq->uri ? rq : NULL;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe) {
+        if (*req_cls)
+                request_reset(*req_cls);
         *req_cls = NULL;
 }
 
@@ -952,6 +976,7 @@ int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *
                 {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY_BYTES, NULL},
                 {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t) on_uri, s},
                 {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) on_completed, s},
+                {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) on_connection, s},
                 {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) on_mhd_log, s},
                 {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert_pem},
                 {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key_pem},
