@@ -15,6 +15,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* plugins */
+        &src_plugins,
 
 
         /* sim */

@@ -5,3 +5,6 @@
 #include "sources/source.h"
 
 /* Each source adds its `extern const SrcOps src_xxx;` here and an entry in registry-list.c. */
+
+/* plugins */
+extern const SrcOps src_plugins;
