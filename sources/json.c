@@ -45,7 +45,7 @@ int json_doc_new(JsonDoc **ret, const JsonLimits *limits) {
 
         if (!doc)
                 return -ENOMEM;
-        doc->limits = (JsonLimits) {
+        doc->limits = (JsonLimits){
                 .max_text_bytes = JSON_MAX_TEXT_BYTES_DEFAULT,
                 .max_depth = JSON_MAX_DEPTH_DEFAULT,
                 .max_nodes = JSON_MAX_NODES_DEFAULT,
@@ -116,7 +116,7 @@ static int node_add(JsonParser *ps, JsonType type, uint32_t *ret_index) {
                 doc->nodes = nodes;
                 doc->n_nodes_alloc = n;
         }
-        doc->nodes[doc->n_nodes] = (JsonNode) {.type = type};
+        doc->nodes[doc->n_nodes] = (JsonNode){.type = type};
         *ret_index = (uint32_t) doc->n_nodes++;
         return 0;
 }

@@ -13,8 +13,8 @@
 /* A running digest: feed it with md5_update(), read it out once with md5_final(). */
 typedef struct Md5 {
         uint32_t state[4];
-        uint64_t n_bytes;   /* message length so far, in bytes */
-        uint8_t block[64];  /* the partial block not yet compressed */
+        uint64_t n_bytes;  /* message length so far, in bytes */
+        uint8_t block[64]; /* the partial block not yet compressed */
 } Md5;
 
 void md5_init(Md5 *m);

@@ -8,15 +8,15 @@
 
 #include "sources/plugin-proto.h"
 
+#include "sources/json.h"
+#include "sources/md5.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
-
-#include "sources/json.h"
-#include "sources/md5.h"
 
 /* The members of one data-source object that the readers look at (first occurrence wins). */
 typedef struct DsFields {
@@ -61,7 +61,7 @@ PluginMeta *plugin_meta_free(PluginMeta *meta) {
  */
 void plugin_reader_deinit(PluginReader *r) {
         r->meta = plugin_meta_free(r->meta);
-        *r = (PluginReader) {0};
+        *r = (PluginReader){0};
 }
 
 /**
@@ -105,7 +105,8 @@ PluginDecoder *plugin_decoder_free(PluginDecoder *dec) {
 }
 
 static int decoder_reserve(PluginDecoder *dec, size_t n) {
-        if (n > dec->n_values_alloc) {
+        /* Never NULL, even for no data sources: payloads always carry a values array. */
+        if (n > dec->n_values_alloc || !dec->values) {
                 size_t want = n < 64 ? 64 : n;
                 PluginValue *v = realloc(dec->values, want * sizeof(*v));
                 if (!v)
@@ -113,7 +114,7 @@ static int decoder_reserve(PluginDecoder *dec, size_t n) {
                 dec->values = v;
                 dec->n_values_alloc = want;
         }
-        if (n > dec->n_fields_alloc) {
+        if (n > dec->n_fields_alloc || !dec->fields) {
                 size_t want = n < 64 ? 64 : n;
                 DsFields *f = realloc(dec->fields, want * sizeof(*f));
                 if (!f)
@@ -202,8 +203,8 @@ int plugin_parse_owner(const char *text, SrcOwner *ret) {
         if (len >= sizeof(lower))
                 return -EINVAL;
         for (size_t i = 0; i <= len; i++)
-                lower[i] = (text[i] >= 'A' && text[i] <= 'Z') ? (char) (text[i] - 'A' + 'a')
-                                                              : text[i];
+                lower[i] =
+                        (text[i] >= 'A' && text[i] <= 'Z') ? (char) (text[i] - 'A' + 'a') : text[i];
         if (strcmp(lower, "host") == 0) {
                 owner.kind = SRC_OWNER_HOST;
         } else if ((strncmp(lower, "vm ", 3) == 0 || strncmp(lower, "sr ", 3) == 0) &&
@@ -218,7 +219,7 @@ int plugin_parse_owner(const char *text, SrcOwner *ret) {
 
 /* Files the members of a data-source object under the keys the readers know. */
 static void ds_fields_collect(const JsonDoc *doc, const JsonNode *ds, DsFields *f) {
-        *f = (DsFields) {0};
+        *f = (DsFields){0};
         for (const JsonNode *m = json_child(doc, ds); m; m = json_next(doc, m)) {
                 size_t len;
                 const char *key = json_key(doc, m, &len);
@@ -293,9 +294,8 @@ static bool is_name_valid(const char *name, size_t len) {
 }
 
 static bool same_ds(const PluginDs *a, const PluginDs *b) {
-        return a->kind == b->kind && a->is_int64 == b->is_int64 &&
-               a->owner.kind == b->owner.kind && strcmp(a->owner.uuid, b->owner.uuid) == 0 &&
-               strcmp(a->name, b->name) == 0;
+        return a->kind == b->kind && a->is_int64 == b->is_int64 && a->owner.kind == b->owner.kind &&
+               strcmp(a->owner.uuid, b->owner.uuid) == 0 && strcmp(a->name, b->name) == 0;
 }
 
 /*
@@ -338,7 +338,8 @@ static int v1_value(const JsonDoc *doc, const JsonNode *n, bool is_int64, Plugin
         if (n->type != JSON_STRING)
                 return -EINVAL;
         text = json_text(doc, n, &len);
-        return is_int64 ? json_parse_int64(text, len, &ret->i64) : plugin_parse_float(text, &ret->d);
+        return is_int64 ? json_parse_int64(text, len, &ret->i64)
+                        : plugin_parse_float(text, &ret->d);
 }
 
 /*
@@ -385,7 +386,7 @@ static int meta_build(PluginDecoder *dec, const JsonNode *dss, PluginProtocol pr
         meta = malloc(head + strings_bytes);
         if (!meta)
                 return -ENOMEM;
-        *meta = (PluginMeta) {
+        *meta = (PluginMeta){
                 .n_ds = n,
                 .ds = (PluginDs *) (meta + 1),
                 .strings = (char *) meta + head,
@@ -400,7 +401,7 @@ static int meta_build(PluginDecoder *dec, const JsonNode *dss, PluginProtocol pr
                 const char *name, *text;
                 size_t name_len, len;
 
-                *ds = (PluginDs) {0};
+                *ds = (PluginDs){0};
                 name = json_key(doc, m, &name_len);
                 if (!is_name_valid(name, name_len)) {
                         why = "invalid data-source name";
@@ -513,8 +514,8 @@ invalid:
         return -EINVAL;
 }
 
-static int parse_json(PluginDecoder *dec, const uint8_t *text, size_t len,
-                      const JsonNode **ret_dss, const char **ret_reason) {
+static int parse_json(PluginDecoder *dec, const uint8_t *text, size_t len, const JsonNode **ret_dss,
+                      const char **ret_reason) {
         const JsonNode *root, *dss;
         int r;
 
@@ -664,7 +665,7 @@ static int read_v2(PluginReader *r, PluginDecoder *dec, const uint8_t *buf, size
         }
         r->protocol = PLUGIN_PROTOCOL_V2;
         r->last_data_crc = data_crc;
-        *ret = (PluginPayload) {
+        *ret = (PluginPayload){
                 .protocol = PLUGIN_PROTOCOL_V2,
                 .timestamp = ts,
                 .meta = r->meta,
@@ -757,7 +758,7 @@ static int read_v1(PluginReader *r, PluginDecoder *dec, const uint8_t *buf, size
         r->meta = TAKE_PTR(parsed);
         r->protocol = PLUGIN_PROTOCOL_V1;
         memcpy(r->last_md5, md5, sizeof(md5));
-        *ret = (PluginPayload) {
+        *ret = (PluginPayload){
                 .protocol = PLUGIN_PROTOCOL_V1,
                 .timestamp = ts,
                 .meta = r->meta,

@@ -5,12 +5,12 @@
  * data-source descriptions and values. No I/O: the caller hands in the bytes it read.
  */
 
+#include "rrdd/macro.h"
+#include "sources/source.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "rrdd/macro.h"
-#include "sources/source.h"
 
 /* Largest plugin payload we read; xcp-rrdd's biggest (cpu on a large host) is a few MiB. */
 #define PLUGIN_MAX_PAYLOAD_BYTES ((size_t) 64 << 20)
@@ -43,7 +43,7 @@ typedef struct PluginDs {
         const char *name; /* name, description and units point into PluginMeta.strings */
         const char *description;
         const char *units;
-        SrcKind kind; /* SRC_GAUGE, SRC_ABSOLUTE or SRC_DERIVE */
+        SrcKind kind;  /* SRC_GAUGE, SRC_ABSOLUTE or SRC_DERIVE */
         bool is_int64; /* value_type "int64"; otherwise "float" */
         bool is_default;
         bool is_inverse; /* transform "inverse": the daemon wants 1 - x (see plugin.c) */
@@ -90,10 +90,10 @@ DEFINE_FREEP(PluginDecoder, plugin_decoder_free);
 /* A successful read. Pointers stay valid until the next plugin_read() with the same decoder. */
 typedef struct PluginPayload {
         PluginProtocol protocol;
-        double timestamp; /* seconds since the epoch, as the plugin wrote it */
-        PluginMeta *meta; /* owned by the reader */
+        double timestamp;          /* seconds since the epoch, as the plugin wrote it */
+        PluginMeta *meta;          /* owned by the reader */
         const PluginValue *values; /* meta->n_ds of them; owned by the decoder */
-        bool is_meta_parsed; /* false: v2 metadata came from the cache */
+        bool is_meta_parsed;       /* false: v2 metadata came from the cache */
 } PluginPayload;
 
 /* plugin_read()'s non-error results. */

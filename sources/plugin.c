@@ -21,6 +21,10 @@
 
 #include "sources/plugin.h"
 
+#include "rrdd/log.h"
+#include "rrdd/macro.h"
+#include "sources/plugin-proto.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,14 +37,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rrdd/log.h"
-#include "rrdd/macro.h"
-#include "sources/plugin-proto.h"
-
 /* One read covers a plugin file sized in one page, as the OCaml writer sizes them. */
 #define PLUGIN_FIRST_READ_BYTES 4096
-#define PLUGIN_INOTIFY_MASK                                                                        \
-        (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_DELETE_SELF |  \
+#define PLUGIN_INOTIFY_MASK                                                                      \
+        (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_DELETE_SELF | \
          IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
 
 typedef struct Plugin {
@@ -55,8 +55,8 @@ typedef struct Plugin {
 typedef struct Plugins {
         char *dir_path;
         bool plugin_default;
-        int dir_fd;     /* the directory while attached, else -1 */
-        dev_t dir_dev;  /* … and which directory that is */
+        int dir_fd;    /* the directory while attached, else -1 */
+        dev_t dir_dev; /* … and which directory that is */
         ino_t dir_ino;
         int inotify_fd; /* -1 when inotify is unavailable: then every sample() rescans */
         int watch;      /* the directory's watch descriptor, or -1 */
@@ -506,8 +506,9 @@ static int plugins_open(SrcInstance *s, const SrcConfig *cfg) {
                 return -ENOMEM;
         ps->dir_fd = ps->inotify_fd = ps->watch = -1;
         ps->plugin_default = cfg && cfg->plugin_default;
-        ps->dir_path = strdup(cfg && cfg->plugin_dir && cfg->plugin_dir[0] ? cfg->plugin_dir
-                                                                          : SRC_PLUGINS_DEFAULT_DIR);
+        ps->dir_path =
+                strdup(cfg && cfg->plugin_dir && cfg->plugin_dir[0] ? cfg->plugin_dir
+                                                                    : SRC_PLUGINS_DEFAULT_DIR);
         if (!ps->dir_path)
                 return -ENOMEM;
         r = plugin_decoder_new(&ps->decoder);
@@ -577,8 +578,8 @@ static int plugins_sample(SrcInstance *s, usec_t now, SrcSink *sink) {
                         ps->stats.n_errors++;
                         if (r == -ENOMEM && first_error == 0)
                                 first_error = r;
-                        (void) log_debug_errno(r, "plugins: %s/%s: %s, backing off: %m", ps->dir_path,
-                                        p->name, reason ? reason : "error");
+                        (void) log_debug_errno(r, "plugins: %s/%s: %s, backing off: %m",
+                                               ps->dir_path, p->name, reason ? reason : "error");
                 }
                 plugin_backoff(p);
         }

@@ -7,6 +7,9 @@
 
 #include "tests/sources/plugin-writers.h"
 
+#include "rrdd/macro.h"
+#include "sources/md5.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,9 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#include "rrdd/macro.h"
-#include "sources/md5.h"
 
 /* ---- a growable byte buffer ---- */
 
@@ -129,7 +129,7 @@ static Member *obj_add(Obj *o, const char *key) {
                 abort();
         o->m = m;
         m = &o->m[o->n++];
-        *m = (Member) {.key = strdup(key)};
+        *m = (Member){.key = strdup(key)};
         if (!m->key)
                 abort();
         return m;
@@ -232,7 +232,7 @@ static const char *ds_units(const TwDs *d) {
 
 void tw_image_free(TwImage *img) {
         free(img->data);
-        *img = (TwImage) {0};
+        *img = (TwImage){0};
 }
 
 static void put_be32(uint8_t *p, uint32_t v) {
@@ -463,8 +463,8 @@ int tw_v2_c(const TwDs *ds, size_t n, double timestamp, TwImage *ret) {
         if (b.is_oom)
                 abort();
         /* The serialised size counts the terminating NUL, and so do the length and the CRC. */
-        r = v2_layout(order, n, timestamp, false, b.p, b.len + 1, 31 + 8 * max_sources + 4 + max_json,
-                      ret);
+        r = v2_layout(order, n, timestamp, false, b.p, b.len + 1,
+                      31 + 8 * max_sources + 4 + max_json, ret);
         free(b.p);
         if (r < 0)
                 return r;
@@ -612,8 +612,8 @@ int tw_write_in_place(int dir_fd, const char *name, const TwImage *img, size_t n
         if (n_segments > img->n_segments)
                 n_segments = img->n_segments;
         for (size_t i = 0; i < n_segments; i++) {
-                int r = pwrite_all(fd, img->data + img->segments[i].offset,
-                                   img->segments[i].size, (off_t) img->segments[i].offset);
+                int r = pwrite_all(fd, img->data + img->segments[i].offset, img->segments[i].size,
+                                   (off_t) img->segments[i].offset);
                 if (r < 0)
                         return r;
         }

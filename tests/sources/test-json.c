@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The strict JSON parser: order and duplicates kept, escapes decoded, RFC 8259 enforced, limits. */
 
+#include "sources/json.h"
+#include "tests/tap.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-#include "sources/json.h"
-#include "tests/tap.h"
 
 #define DINF ((double) INFINITY)
 
@@ -109,17 +109,54 @@ static void test_numbers(void) {
 
 static void test_invalid(void) {
         static const char *const bad[] = {
-                "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{,}", "[,1]", "{\"a\" 1}", "{\"a\":}",
-                "{a:1}", "{'a':1}", "[01]", "[1.]", "[.5]", "[+1]", "[1e]", "[1e+]", "[-]",
-                "[0x10]", "[NaN]", "[Infinity]", "[-Infinity]", "[tru]", "[True]", "[nul]",
-                "[\"a]", "[\"\\x\"]", "[\"\\u12\"]", "[\"\\u12G4\"]", "[\"\\ud800\"]",
-                "[\"\\udc00\"]", "[\"\\ud800\\u0041\"]", "[\"\\u0000\"]", "[\"a\tb\"]",
-                "[\"a\nb\"]", "[1] [2]", "[1] x", "/* c */ 1", "// c\n1", "\xef\xbb\xbf[1]",
+                "",
+                " ",
+                "{",
+                "}",
+                "[1,]",
+                "{\"a\":1,}",
+                "{,}",
+                "[,1]",
+                "{\"a\" 1}",
+                "{\"a\":}",
+                "{a:1}",
+                "{'a':1}",
+                "[01]",
+                "[1.]",
+                "[.5]",
+                "[+1]",
+                "[1e]",
+                "[1e+]",
+                "[-]",
+                "[0x10]",
+                "[NaN]",
+                "[Infinity]",
+                "[-Infinity]",
+                "[tru]",
+                "[True]",
+                "[nul]",
+                "[\"a]",
+                "[\"\\x\"]",
+                "[\"\\u12\"]",
+                "[\"\\u12G4\"]",
+                "[\"\\ud800\"]",
+                "[\"\\udc00\"]",
+                "[\"\\ud800\\u0041\"]",
+                "[\"\\u0000\"]",
+                "[\"a\tb\"]",
+                "[\"a\nb\"]",
+                "[1] [2]",
+                "[1] x",
+                "/* c */ 1",
+                "// c\n1",
+                "\xef\xbb\xbf[1]",
                 "[\"\xc0\xaf\"]",         /* overlong '/' */
                 "[\"\xe0\x80\xaf\"]",     /* overlong */
                 "[\"\xed\xa0\x80\"]",     /* UTF-8 surrogate */
                 "[\"\xf4\x90\x80\x80\"]", /* above U+10FFFF */
-                "[\"\xc3\"]", "[\"\x80\"]", "[\"\xff\"]",
+                "[\"\xc3\"]",
+                "[\"\x80\"]",
+                "[\"\xff\"]",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 size_t off = 0;

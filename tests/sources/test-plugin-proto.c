@@ -5,6 +5,10 @@
  * every byte, torn in-place writes, and the payloads xcp-rrdd calls invalid.
  */
 
+#include "sources/plugin-proto.h"
+#include "tests/sources/plugin-writers.h"
+#include "tests/tap.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -12,10 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "sources/plugin-proto.h"
-#include "tests/sources/plugin-writers.h"
-#include "tests/tap.h"
 
 #define DINF ((double) INFINITY)
 
@@ -156,7 +156,8 @@ static void check_owner(const char *owner_text, const SrcOwner *owner) {
                 CHECK(owner->kind == SRC_OWNER_HOST && owner->uuid[0] == '\0');
                 return;
         }
-        CHECK(owner->kind == (tolower((unsigned char) owner_text[0]) == 'v' ? SRC_OWNER_VM : SRC_OWNER_SR));
+        CHECK(owner->kind ==
+              (tolower((unsigned char) owner_text[0]) == 'v' ? SRC_OWNER_VM : SRC_OWNER_SR));
         /* Lower-cased, as xcp-rrdd does. */
         for (size_t i = 0; i < SRC_UUID_LEN; i++)
                 if (owner->uuid[i] != tolower((unsigned char) owner_text[3 + i])) {
@@ -189,9 +190,8 @@ static void test_round_trip(Writer w) {
         CHECK(pl.protocol == (is_v1(w) ? PLUGIN_PROTOCOL_V1 : PLUGIN_PROTOCOL_V2));
         CHECK(pl.is_meta_parsed);
         /* Python writers and the pre-double OCaml writer keep whole seconds only. */
-        CHECK(pl.timestamp == (w == W_V2_OCAML_INT_TS || w == W_V2_PYTHON || w == W_V1_PYTHON
-                                       ? 1700000000.0
-                                       : ts));
+        CHECK(pl.timestamp ==
+              (w == W_V2_OCAML_INT_TS || w == W_V2_PYTHON || w == W_V1_PYTHON ? 1700000000.0 : ts));
         if (!CHECK(pl.meta && pl.meta->n_ds == n)) {
                 tw_image_free(&img);
                 plugin_reader_deinit(&r);
@@ -273,13 +273,20 @@ static void test_value_bits(void) {
 
         for (size_t i = 0; i < ELEMENTSOF(ints); i++, n++) {
                 (void) snprintf(names[n], sizeof(names[n]), "i%zu", i);
-                ds[n] = (TwDs) {.name = names[n], .type = "gauge", .is_int64 = true,
-                                .i64 = ints[i], .min = -INFINITY, .max = INFINITY};
+                ds[n] = (TwDs){.name = names[n],
+                               .type = "gauge",
+                               .is_int64 = true,
+                               .i64 = ints[i],
+                               .min = -INFINITY,
+                               .max = INFINITY};
         }
         for (size_t i = 0; i < ELEMENTSOF(dbls); i++, n++) {
                 (void) snprintf(names[n], sizeof(names[n]), "d%zu", i);
-                ds[n] = (TwDs) {.name = names[n], .type = "gauge", .d = dbls[i],
-                                .min = -INFINITY, .max = INFINITY};
+                ds[n] = (TwDs){.name = names[n],
+                               .type = "gauge",
+                               .d = dbls[i],
+                               .min = -INFINITY,
+                               .max = INFINITY};
         }
         CHECK(plugin_decoder_new(&dec) == 0);
         CHECK(tw_v2_c(ds, n, 1700000000.5, &img) == 0);
@@ -443,8 +450,8 @@ static void test_truncation(Writer w) {
                 free(copy);
                 plugin_reader_deinit(&r);
         }
-        CHECKF(n_bad == 0, "%s: %zu prefixes decoded or asked for a wrong size",
-               writer_names[w], n_bad);
+        CHECKF(n_bad == 0, "%s: %zu prefixes decoded or asked for a wrong size", writer_names[w],
+               n_bad);
         CHECK(n_need_more > 0);
         tw_image_free(&img);
 }
@@ -547,12 +554,12 @@ static void test_v2_invalid(void) {
                 const char *meta;
                 size_t n;
         } bad[] = {
-                {DS1("\"type\":\"gauge\""), 1},                           /* value_type missing */
-                {DS1("\"value_type\":\"Float\""), 1},                     /* exact in v2 */
+                {DS1("\"type\":\"gauge\""), 1},       /* value_type missing */
+                {DS1("\"value_type\":\"Float\""), 1}, /* exact in v2 */
                 {DS1("\"value_type\":\"double\""), 1},
-                {DS1("\"value_type\":\"float\",\"type\":\"rate\""), 1},   /* pre-1.1 names */
+                {DS1("\"value_type\":\"float\",\"type\":\"rate\""), 1}, /* pre-1.1 names */
                 {DS1("\"value_type\":\"float\",\"default\":\"True\""), 1},
-                {DS1("\"value_type\":\"float\",\"default\":true"), 1},    /* not a string */
+                {DS1("\"value_type\":\"float\",\"default\":true"), 1}, /* not a string */
                 {DS1("\"value_type\":\"float\",\"owner\":\"vm 1234\""), 1},
                 {DS1("\"value_type\":\"float\",\"owner\":\"vm  " VM_UUID "\""), 1},
                 {DS1("\"value_type\":\"float\",\"owner\":\"vm\""), 1},
@@ -564,7 +571,7 @@ static void test_v2_invalid(void) {
                 {DS1("\"value_type\":\"float\",\"transform\":\"invert\""), 1},
                 {DS1("\"value_type\":\"float\",\"description\":5"), 1},
                 {DS1("\"value_type\":\"float\",\"units\":null"), 1},
-                {DS1("\"value_type\":\"float\""), 2},                     /* count mismatch */
+                {DS1("\"value_type\":\"float\""), 2}, /* count mismatch */
                 {DS1("\"value_type\":\"float\""), 0},
                 {"{\"datasources\":{\"\":{\"value_type\":\"float\"}}}", 1}, /* empty name */
                 {"{\"datasources\":{\"a\\nb\":{\"value_type\":\"float\"}}}", 1},
@@ -613,8 +620,8 @@ static void test_v2_accepted(void) {
                 CHECK(m->ds[0].is_default && m->ds[0].is_inverse);
                 CHECK(strcmp(m->ds[0].description, "d\xc3\xa9j\xc3\xa0") == 0);
         }
-        CHECK(read_v2_meta(DS1("\"value_type\":\"float\",\"min\":\"nan\",\"max\":\"1e3\""), 1,
-                           &m, NULL) == PLUGIN_READ_OK);
+        CHECK(read_v2_meta(DS1("\"value_type\":\"float\",\"min\":\"nan\",\"max\":\"1e3\""), 1, &m,
+                           NULL) == PLUGIN_READ_OK);
         CHECK(m && isnan(m->ds[0].min) && m->ds[0].max == 1000);
         /* Whitespace anywhere JSON allows it; no data sources at all. */
         CHECK(read_v2_meta(" \n{ \"datasources\" :\t{ } }\r\n", 0, &m, NULL) == PLUGIN_READ_OK);

@@ -6,6 +6,11 @@
  * broken plugins from healthy ones.
  */
 
+#include "rrdd/macro.h"
+#include "sources/plugin.h"
+#include "tests/sources/plugin-writers.h"
+#include "tests/tap.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -14,11 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "rrdd/macro.h"
-#include "sources/plugin.h"
-#include "tests/sources/plugin-writers.h"
-#include "tests/tap.h"
 
 #define DINF ((double) INFINITY)
 #define VM_UUID "2d4f8e47-3c6b-4a1e-9f0d-7b2a5c8e1f30"
@@ -57,7 +57,7 @@ static int collect(SrcSink *sink, const SrcSample *s) {
                 return 0;
         }
         g = &c->got[c->n++];
-        *g = (Got) {
+        *g = (Got){
                 .owner = s->owner,
                 .kind = s->kind,
                 .value_type = s->value_type,
@@ -80,7 +80,7 @@ static int collect(SrcSink *sink, const SrcSample *s) {
 static Collector collector;
 
 static int sample(SrcInstance *s) {
-        collector.sink = (SrcSink) {.emit = collect, .userdata = &collector};
+        collector.sink = (SrcSink){.emit = collect, .userdata = &collector};
         collector.n = 0;
         return src_sample(s, 0, &collector.sink);
 }
@@ -144,7 +144,11 @@ typedef enum Style {
 
 static int write_gauge(int dir_fd, const char *file, Style style, const char *name, double v,
                        double ts) {
-        TwDs ds = {.name = name, .type = "gauge", .d = v, .min = -INFINITY, .max = INFINITY,
+        TwDs ds = {.name = name,
+                   .type = "gauge",
+                   .d = v,
+                   .min = -INFINITY,
+                   .max = INFINITY,
                    .is_default = true};
         TwImage img;
         int r = style == STYLE_V2_OCAML    ? tw_v2_ocaml(&ds, 1, ts, false, &img)
@@ -162,14 +166,33 @@ static int write_gauge(int dir_fd, const char *file, Style style, const char *na
 /* Every field of every data source reaches the sink as the plugin wrote it. */
 static void test_fields(void) {
         static const TwDs ds[] = {
-                {.name = "memory_total_kib", .description = "Total memory", .owner = "host",
-                 .type = "gauge", .is_int64 = true, .i64 = 16777216, .is_default = true,
-                 .units = "KiB", .min = 0, .max = INFINITY},
-                {.name = "vif_0_rx", .description = "Bytes per second received", .owner =
-                 "vm " VM_UUID, .type = "derive", .is_int64 = true, .i64 = 123456789,
-                 .is_default = true, .units = "B/s", .min = 0, .max = INFINITY},
-                {.name = "io_throughput_read", .owner = "sr " SR_UUID, .type = "absolute",
-                 .d = 2.5, .units = "MiB/s", .min = NAN, .max = 100},
+                {.name = "memory_total_kib",
+                 .description = "Total memory",
+                 .owner = "host",
+                 .type = "gauge",
+                 .is_int64 = true,
+                 .i64 = 16777216,
+                 .is_default = true,
+                 .units = "KiB",
+                 .min = 0,
+                 .max = INFINITY},
+                {.name = "vif_0_rx",
+                 .description = "Bytes per second received",
+                 .owner = "vm " VM_UUID,
+                 .type = "derive",
+                 .is_int64 = true,
+                 .i64 = 123456789,
+                 .is_default = true,
+                 .units = "B/s",
+                 .min = 0,
+                 .max = INFINITY},
+                {.name = "io_throughput_read",
+                 .owner = "sr " SR_UUID,
+                 .type = "absolute",
+                 .d = 2.5,
+                 .units = "MiB/s",
+                 .min = NAN,
+                 .max = 100},
         };
         _cleanup_(src_instance_freep) SrcInstance *s = NULL;
         char path[512];
@@ -386,8 +409,8 @@ static void test_inverse(Style style) {
         _cleanup_(src_instance_freep) SrcInstance *s = NULL;
         static const double ts[] = {1000, 1005, 1010, 1010, 1012.5, 1017.5};
         static const double idle[] = {100, 104, 104.5, 106, 107, 107.5};
-        static const int64_t idle_ns[] = {0, 4000000000, 4500000000, 6000000000, 7000000000,
-                                          7500000000};
+        static const int64_t idle_ns[] = {0,          4000000000, 4500000000,
+                                          6000000000, 7000000000, 7500000000};
         char path[512], name[32];
         int dir;
 
@@ -396,12 +419,26 @@ static void test_inverse(Style style) {
         CHECK(open_source(&s, path, false) == 0);
         for (size_t k = 0; k < ELEMENTSOF(ts); k++) {
                 TwDs ds[] = {
-                        {.name = "g", .type = "gauge", .d = 0.25 + (double) k / 100,
-                         .min = 0, .max = 1, .is_inverse = true},
-                        {.name = "cpu0", .type = "derive", .d = idle[k], .min = 0, .max = 1,
-                         .is_default = true, .is_inverse = true},
-                        {.name = "cpu_ns", .type = "derive", .is_int64 = true, .i64 = idle_ns[k],
-                         .min = -INFINITY, .max = INFINITY, .is_inverse = true},
+                        {.name = "g",
+                         .type = "gauge",
+                         .d = 0.25 + (double) k / 100,
+                         .min = 0,
+                         .max = 1,
+                         .is_inverse = true},
+                        {.name = "cpu0",
+                         .type = "derive",
+                         .d = idle[k],
+                         .min = 0,
+                         .max = 1,
+                         .is_default = true,
+                         .is_inverse = true},
+                        {.name = "cpu_ns",
+                         .type = "derive",
+                         .is_int64 = true,
+                         .i64 = idle_ns[k],
+                         .min = -INFINITY,
+                         .max = INFINITY,
+                         .is_inverse = true},
                         {.name = "abs", .type = "absolute", .d = 2.5, .is_inverse = true},
                         {.name = "plain", .type = "derive", .d = idle[k]},
                 };
@@ -472,7 +509,7 @@ static void test_backoff_errors(void) {
         unsigned backoff = 0, skip = 0;
 
         uint8_t junk[] = "DATASOURCES junk";
-        CHECK(tw_write_prefix(dir, "bad", &(TwImage) {.data = junk, .size = 16}, 16) == 0);
+        CHECK(tw_write_prefix(dir, "bad", &(TwImage){.data = junk, .size = 16}, 16) == 0);
         CHECK(open_source(&s, path, false) == 0);
         expected_attempts(want, N_CALLS);
         for (size_t call = 1; call <= N_CALLS; call++) {
@@ -505,8 +542,7 @@ static void test_backoff_errors(void) {
                         fixed_at = call;
         }
         CHECK(fixed_at == last_attempt + 256);
-        CHECK(src_plugins_get_backoff(s, "bad", &backoff, &skip) == 0 && backoff == 1 &&
-              skip == 0);
+        CHECK(src_plugins_get_backoff(s, "bad", &backoff, &skip) == 0 && backoff == 1 && skip == 0);
         CHECK(write_gauge(dir, "bad", STYLE_V2_OCAML, "bad_value", 2, 1700000005) == 0);
         CHECK(sample(s) == 0 && got("bad_value") && got("bad_value")->d == 2);
         (void) close(dir);
@@ -554,8 +590,13 @@ static void test_backoff_no_update(Style style) {
 static void test_truncated_neighbours(Style style) {
         _cleanup_(src_instance_freep) SrcInstance *s = NULL;
         TwDs ds[] = {
-                {.name = "bad_a", .type = "derive", .is_int64 = true, .i64 = 5, .owner =
-                 "vm " VM_UUID, .description = "something", .units = "B/s"},
+                {.name = "bad_a",
+                 .type = "derive",
+                 .is_int64 = true,
+                 .i64 = 5,
+                 .owner = "vm " VM_UUID,
+                 .description = "something",
+                 .units = "B/s"},
                 {.name = "bad_b", .type = "gauge", .d = 0.5, .is_inverse = true},
         };
         char path[512], name[32];
