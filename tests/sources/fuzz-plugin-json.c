@@ -6,8 +6,8 @@
  */
 
 #include "sources/json.h"
+#include "tests/sources/fuzz-plugin-common.h"
 
-#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -19,16 +19,16 @@ static void walk(const JsonDoc *doc, const JsonNode *n, unsigned depth) {
         double d;
         int64_t i;
 
-        assert(depth <= JSON_MAX_DEPTH_DEFAULT + 1);
+        FUZZ_CHECK(depth <= JSON_MAX_DEPTH_DEFAULT + 1);
         switch (n->type) {
         case JSON_STRING:
                 t = json_text(doc, n, &len);
-                assert(t && strlen(t) == len);
+                FUZZ_CHECK(t && strlen(t) == len);
                 break;
         case JSON_NUMBER:
                 t = json_text(doc, n, &len);
-                assert(t && strlen(t) == len && len > 0);
-                assert(json_number_double(doc, n, &d) == 0);
+                FUZZ_CHECK(t && strlen(t) == len && len > 0);
+                FUZZ_CHECK(json_number_double(doc, n, &d) == 0);
                 (void) json_number_int64(doc, n, &i);
                 break;
         case JSON_ARRAY:
@@ -36,16 +36,16 @@ static void walk(const JsonDoc *doc, const JsonNode *n, unsigned depth) {
                 for (const JsonNode *c = json_child(doc, n); c; c = json_next(doc, c)) {
                         if (n->type == JSON_OBJECT) {
                                 t = json_key(doc, c, &len);
-                                assert(strlen(t) == len);
-                                assert(json_member(doc, n, t));
+                                FUZZ_CHECK(strlen(t) == len);
+                                FUZZ_CHECK(json_member(doc, n, t));
                         }
                         walk(doc, c, depth + 1);
                         count++;
                 }
-                assert(count == n->n_children);
+                FUZZ_CHECK(count == n->n_children);
                 break;
         default:
-                assert(!json_text(doc, n, NULL));
+                FUZZ_CHECK(!json_text(doc, n, NULL));
                 break;
         }
 }
@@ -58,12 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         r = json_doc_parse(doc, (const char *) data, size);
         if (r == 0) {
-                assert(json_doc_root(doc) && !json_doc_error(doc, NULL));
+                FUZZ_CHECK(json_doc_root(doc) && !json_doc_error(doc, NULL));
                 walk(doc, json_doc_root(doc), 0);
         } else {
                 size_t off;
-                assert(r == -EBADMSG || r == -E2BIG || r == -ENOMEM);
-                assert(!json_doc_root(doc) && json_doc_error(doc, &off) && off <= size);
+                FUZZ_CHECK(r == -EBADMSG || r == -E2BIG || r == -ENOMEM);
+                FUZZ_CHECK(!json_doc_root(doc) && json_doc_error(doc, &off) && off <= size);
         }
         return 0;
 }

@@ -8,7 +8,6 @@
 #include "tests/sources/fuzz-plugin-common.h"
 #include "tests/sources/plugin-writers.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,14 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         k = plugin_read(&r, dec, img.data, img.size, &pl, &need, NULL);
         if (k == PLUGIN_READ_NEED_MORE)
-                assert(need > img.size);
+                FUZZ_CHECK(need > img.size);
         else
-                assert(k == PLUGIN_READ_OK || k == -EPROTO || k == -EBADMSG || k == -EINVAL ||
-                       k == -E2BIG || k == -ENOMEM);
+                FUZZ_CHECK(k == PLUGIN_READ_OK || k == -EPROTO || k == -EBADMSG || k == -EINVAL ||
+                           k == -E2BIG || k == -ENOMEM);
         if (k == PLUGIN_READ_OK) {
                 fuzz_check_payload(&pl, pl.protocol);
                 k = plugin_read(&r, dec, img.data, img.size, &pl, &need, NULL);
-                assert(k == PLUGIN_READ_NO_UPDATE);
+                FUZZ_CHECK(k == PLUGIN_READ_NO_UPDATE);
         }
         plugin_reader_deinit(&r);
         tw_image_free(&img);

@@ -9,7 +9,6 @@
 #include "tests/sources/fuzz-plugin-common.h"
 #include "tests/sources/plugin-writers.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,10 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_result(int r, size_t need, size_t size) {
         if (r == PLUGIN_READ_NEED_MORE)
-                assert(need > size);
+                FUZZ_CHECK(need > size);
         else
-                assert(r == PLUGIN_READ_OK || r == PLUGIN_READ_NO_UPDATE || r == -EPROTO ||
-                       r == -EBADMSG || r == -EINVAL || r == -E2BIG || r == -ENOMEM);
+                FUZZ_CHECK(r == PLUGIN_READ_OK || r == PLUGIN_READ_NO_UPDATE || r == -EPROTO ||
+                           r == -EBADMSG || r == -EINVAL || r == -E2BIG || r == -ENOMEM);
 }
 
 /* Rewrites the timestamp and the data CRC, as a writer's next cycle would. */
@@ -33,7 +32,7 @@ static void next_cycle(uint8_t *file, size_t size) {
         size_t end = PLUGIN_V2_VALUES_OFFSET + (size_t) n * 8;
         uLong crc;
 
-        assert(end <= size);
+        FUZZ_CHECK(end <= size);
         file[PLUGIN_V2_TIMESTAMP_OFFSET + 7] ^= 0x01;
         crc = crc32_z(crc32_z(0L, Z_NULL, 0), file + PLUGIN_V2_TIMESTAMP_OFFSET,
                       end - PLUGIN_V2_TIMESTAMP_OFFSET);
@@ -79,15 +78,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
                 fuzz_check_payload(&pl, PLUGIN_PROTOCOL_V2);
                 /* The same bytes again: no update, nothing changed. */
-                assert(plugin_read(&r, dec, img.data, img.size, &pl, &need, NULL) ==
-                       PLUGIN_READ_NO_UPDATE);
-                assert(r.meta == meta);
+                FUZZ_CHECK(plugin_read(&r, dec, img.data, img.size, &pl, &need, NULL) ==
+                           PLUGIN_READ_NO_UPDATE);
+                FUZZ_CHECK(r.meta == meta);
                 /* A new timestamp with the same metadata CRC: served from the cache. */
                 next_cycle(img.data, img.size);
                 k = plugin_read(&r, dec, img.data, img.size, &pl, &need, NULL);
                 check_result(k, need, img.size);
                 if (k == PLUGIN_READ_OK) {
-                        assert(!pl.is_meta_parsed && pl.meta == meta);
+                        FUZZ_CHECK(!pl.is_meta_parsed && pl.meta == meta);
                         fuzz_check_payload(&pl, PLUGIN_PROTOCOL_V2);
                 }
         }

@@ -166,7 +166,7 @@ static void indent_to(Buf *b, const Style *st, unsigned depth) {
 }
 
 static void obj_render(Buf *b, Obj *o, const Style *st, unsigned depth) {
-        if (st->sort_keys)
+        if (st->sort_keys && o->n > 1)
                 /* Stable enough for tests: Python's sort_keys, no duplicate keys here. */
                 qsort(o->m, o->n, sizeof(*o->m), member_cmp);
         buf_puts(b, "{");

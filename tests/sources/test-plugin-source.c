@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,10 +124,14 @@ static int make_dir(const char *name, char *path, size_t size) {
         return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+        (void) st;
+        (void) ftw;
+        return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 static void remove_tree(const char *path) {
-        char cmd[600];
-        (void) snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-        (void) system(cmd);
+        (void) nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int open_source(SrcInstance **ret, const char *dir, bool plugin_default) {
