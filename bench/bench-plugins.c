@@ -192,7 +192,7 @@ out:
 }
 
 int main(int argc, char **argv) {
-        unsigned n_ticks = argc > 1 ? (unsigned) atoi(argv[1]) : 100;
+        unsigned n_ticks = argc > 1 ? (unsigned) atoi(argv[1]) : 50;
         const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         char dir[256], path[512];
         size_t n_ds = 0;

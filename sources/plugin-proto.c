@@ -40,9 +40,6 @@ struct PluginDecoder {
         size_t n_fields_alloc;
 };
 
-/* The largest data-source count whose values fit in PLUGIN_MAX_PAYLOAD_BYTES. */
-#define PLUGIN_MAX_DS ((PLUGIN_MAX_PAYLOAD_BYTES - PLUGIN_V2_VALUES_OFFSET - 4) / 8)
-
 /**
  * plugin_meta_free() - free parsed metadata
  * @meta: the metadata, or NULL
@@ -165,7 +162,6 @@ int plugin_parse_float(const char *text, double *ret) {
         /* strtod() skips leading blanks; the OCaml reader does not accept them. */
         if (!text[0] || text[0] == ' ' || (text[0] >= '\t' && text[0] <= '\r'))
                 return -EINVAL;
-        errno = 0;
         v = strtod(text, &end);
         if (*end != '\0' || end == text)
                 return -EINVAL;
@@ -356,6 +352,10 @@ static int meta_build(PluginDecoder *dec, const JsonNode *dss, PluginProtocol pr
         char *s;
         int r;
 
+        if (n > PLUGIN_MAX_DS) {
+                *ret_reason = "too many data sources";
+                return -E2BIG;
+        }
         r = decoder_reserve(dec, n);
         if (r < 0)
                 return r;

@@ -14,6 +14,8 @@
 
 /* Largest plugin payload we read; xcp-rrdd's biggest (cpu on a large host) is a few MiB. */
 #define PLUGIN_MAX_PAYLOAD_BYTES ((size_t) 64 << 20)
+/* Most data sources in one plugin; xcp-rrdd-cpu on a large host has some tens of thousands. */
+#define PLUGIN_MAX_DS ((size_t) 1 << 20)
 /* Protocol v2: "DATASOURCES", data CRC, metadata CRC, count, then the 8-byte timestamp. */
 #define PLUGIN_V2_MAGIC "DATASOURCES"
 #define PLUGIN_V2_MAGIC_BYTES 11
