@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define DINF ((double) INFINITY)
+
 #define N_PLUGINS 4096
 #define FILE_BYTES 4096
 #define N_WARMUP 3
@@ -85,7 +87,7 @@ static void make_plugin(Plugin *p, size_t index) {
                         .is_default = next_random() % 2,
                         .units = "B/s",
                         .min = 0,
-                        .max = INFINITY,
+                        .max = DINF,
                 };
         }
 }

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DINF ((double) INFINITY)
+
 static const char *top;
 
 static void put(const char *target, const char *name, uint8_t mode, const void *data, size_t size) {
@@ -49,7 +51,7 @@ int main(int argc, char **argv) {
                  .is_default = true,
                  .units = "KiB",
                  .min = 0,
-                 .max = INFINITY},
+                 .max = DINF},
                 {.name = "cpu0",
                  .description = "Physical cpu usage",
                  .type = "derive",
@@ -72,8 +74,8 @@ int main(int argc, char **argv) {
                  .is_int64 = true,
                  .i64 = -3,
                  .units = "B",
-                 .min = -INFINITY,
-                 .max = INFINITY},
+                 .min = -DINF,
+                 .max = DINF},
         };
         TwImage img;
 

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #define DINF ((double) INFINITY)
+#define DNAN ((double) NAN)
 
 #define VM_UUID "2d4f8e47-3c6b-4a1e-9f0d-7b2a5c8e1f30"
 #define SR_UUID "5f1b9c2e-8d7a-4e3f-b6c1-0a9e8d7c6b5a"
@@ -33,7 +34,7 @@ static const TwDs sample_ds[] = {
          .is_default = true,
          .units = "KiB",
          .min = 0,
-         .max = INFINITY},
+         .max = DINF},
         {.name = "cpu_avg",
          .description = "Average physical CPU usage",
          .owner = "host",
@@ -52,15 +53,15 @@ static const TwDs sample_ds[] = {
          .i64 = -5,
          .units = "B/s",
          .min = 0,
-         .max = INFINITY},
+         .max = DINF},
         {.name = "physical_utilisation",
          .description = "",
          .owner = "SR 5F1B9C2E-8D7A-4E3F-B6C1-0A9E8D7C6B5A",
          .type = "absolute",
          .d = -1.5,
          .units = "B",
-         .min = -INFINITY,
-         .max = INFINITY},
+         .min = -DINF,
+         .max = DINF},
         {.name = "io_throughput/total",
          .description = "a \"quoted\" / slashed \\ description",
          .owner = "host",
@@ -262,7 +263,7 @@ static void test_key_order(void) {
 /* Values travel as raw 64-bit patterns: extremes and special doubles survive exactly. */
 static void test_value_bits(void) {
         static const int64_t ints[] = {INT64_MIN, -1, 0, 1, INT64_MAX};
-        static const double dbls[] = {-0.0, 5e-324, 1.7976931348623157e308, -INFINITY, NAN};
+        static const double dbls[] = {-0.0, 5e-324, 1.7976931348623157e308, -DINF, DNAN};
         TwDs ds[ELEMENTSOF(ints) + ELEMENTSOF(dbls)];
         char names[ELEMENTSOF(ds)][8];
         _cleanup_(plugin_decoder_freep) PluginDecoder *dec = NULL;
@@ -277,16 +278,13 @@ static void test_value_bits(void) {
                                .type = "gauge",
                                .is_int64 = true,
                                .i64 = ints[i],
-                               .min = -INFINITY,
-                               .max = INFINITY};
+                               .min = -DINF,
+                               .max = DINF};
         }
         for (size_t i = 0; i < ELEMENTSOF(dbls); i++, n++) {
                 (void) snprintf(names[n], sizeof(names[n]), "d%zu", i);
-                ds[n] = (TwDs){.name = names[n],
-                               .type = "gauge",
-                               .d = dbls[i],
-                               .min = -INFINITY,
-                               .max = INFINITY};
+                ds[n] = (TwDs){
+                        .name = names[n], .type = "gauge", .d = dbls[i], .min = -DINF, .max = DINF};
         }
         CHECK(plugin_decoder_new(&dec) == 0);
         CHECK(tw_v2_c(ds, n, 1700000000.5, &img) == 0);
@@ -686,7 +684,7 @@ static void test_v2_header(void) {
         CHECK(read_image(&r, dec, &img, &pl, NULL) == PLUGIN_READ_OK && pl.timestamp == 1700000001);
         tw_image_free(&img);
         plugin_reader_deinit(&r);
-        static const double bad_ts[] = {0, -1700000000, NAN, INFINITY, 2e11};
+        static const double bad_ts[] = {0, -1700000000, DNAN, DINF, 2e11};
         for (size_t i = 0; i < ELEMENTSOF(bad_ts); i++) {
                 memcpy(&bits, &bad_ts[i], sizeof(bits));
                 CHECK(tw_v2_raw(meta, strlen(meta), NULL, 0, bits, &img) == 0);

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #define DINF ((double) INFINITY)
+#define DNAN ((double) NAN)
+
 #define VM_UUID "2d4f8e47-3c6b-4a1e-9f0d-7b2a5c8e1f30"
 #define SR_UUID "5f1b9c2e-8d7a-4e3f-b6c1-0a9e8d7c6b5a"
 
@@ -152,8 +154,8 @@ static int write_gauge(int dir_fd, const char *file, Style style, const char *na
         TwDs ds = {.name = name,
                    .type = "gauge",
                    .d = v,
-                   .min = -INFINITY,
-                   .max = INFINITY,
+                   .min = -DINF,
+                   .max = DINF,
                    .is_default = true};
         TwImage img;
         int r = style == STYLE_V2_OCAML    ? tw_v2_ocaml(&ds, 1, ts, false, &img)
@@ -180,7 +182,7 @@ static void test_fields(void) {
                  .is_default = true,
                  .units = "KiB",
                  .min = 0,
-                 .max = INFINITY},
+                 .max = DINF},
                 {.name = "vif_0_rx",
                  .description = "Bytes per second received",
                  .owner = "vm " VM_UUID,
@@ -190,13 +192,13 @@ static void test_fields(void) {
                  .is_default = true,
                  .units = "B/s",
                  .min = 0,
-                 .max = INFINITY},
+                 .max = DINF},
                 {.name = "io_throughput_read",
                  .owner = "sr " SR_UUID,
                  .type = "absolute",
                  .d = 2.5,
                  .units = "MiB/s",
-                 .min = NAN,
+                 .min = DNAN,
                  .max = 100},
         };
         _cleanup_(src_instance_freep) SrcInstance *s = NULL;
@@ -441,8 +443,8 @@ static void test_inverse(Style style) {
                          .type = "derive",
                          .is_int64 = true,
                          .i64 = idle_ns[k],
-                         .min = -INFINITY,
-                         .max = INFINITY,
+                         .min = -DINF,
+                         .max = DINF,
                          .is_inverse = true},
                         {.name = "abs", .type = "absolute", .d = 2.5, .is_inverse = true},
                         {.name = "plain", .type = "derive", .d = idle[k]},
