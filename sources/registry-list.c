@@ -16,6 +16,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* plugins */
+        &src_plugins,
 
 
         /* sim */

@@ -11,3 +11,6 @@ extern const SrcOps src_proc;
 
 /* sim */
 extern const SrcOps src_sim;
+
+/* plugins */
+extern const SrcOps src_plugins;
