@@ -12,6 +12,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* xen */
+        &src_xen,
 
 
         /* plugins */

@@ -5,3 +5,6 @@
 #include "sources/source.h"
 
 /* Each source adds its `extern const SrcOps src_xxx;` here and an entry in registry-list.c. */
+
+/* xen */
+extern const SrcOps src_xen; /* xen.c, or xen-fallback.c without libxen */
