@@ -9,6 +9,12 @@
  * so everything below runs unchanged against scenario files.
  */
 
+#include "rrdd/log.h"
+#include "rrdd/macro.h"
+#include "sources/registry-list.h"
+#include "sources/xen-clock.h"
+#include "sources/xen-parse.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -20,12 +26,6 @@
 #include <xenctrl.h>
 #include <xenstat.h>
 #include <xenstore.h>
-
-#include "rrdd/log.h"
-#include "rrdd/macro.h"
-#include "sources/registry-list.h"
-#include "sources/xen-clock.h"
-#include "sources/xen-parse.h"
 
 /* Domain ids at or above DOMID_FIRST_RESERVED are special (DOMID_SELF, DOMID_IO, ...). */
 #define XEN_DOMID_LIMIT ((uint32_t) DOMID_FIRST_RESERVED)
@@ -232,8 +232,8 @@ static int xen_open(SrcInstance *s, const SrcConfig *cfg) {
         (void) snprintf(path, sizeof(path), "%s/proc/meminfo", root);
         x->meminfo_fd = open(path, O_RDONLY | O_CLOEXEC);
         if (x->meminfo_fd < 0)
-                log_debug("xen: cannot open %s (%s), no dom0 memory_internal_free, ignoring",
-                          path, strerror(errno));
+                log_debug("xen: cannot open %s (%s), no dom0 memory_internal_free, ignoring", path,
+                          strerror(errno));
         return 0;
 }
 
@@ -360,7 +360,7 @@ static int read_pcpus(XenSource *x, const xc_physinfo_t *pi) {
 
 static int emit_host(XenSource *x, SrcSink *sink, const xc_physinfo_t *pi, unsigned running_vcpus,
                      unsigned running_domains) {
-        XenEmit e = { .sink = sink, .owner.kind = SRC_OWNER_HOST };
+        XenEmit e = {.sink = sink, .owner.kind = SRC_OWNER_HOST};
         double sum = 0;
         unsigned n_known = 0;
         char name[32];
@@ -391,13 +391,12 @@ static int emit_host(XenSource *x, SrcSink *sink, const xc_physinfo_t *pi, unsig
                 r = emit_i64(&e, "running_vcpus", "vCPUs online and not blocked", "count",
                              SRC_GAUGE, true, running_vcpus, true);
         if (r >= 0)
-                r = emit_i64(&e, "running_domains", "Domains not paused", "count", SRC_GAUGE,
-                             true, running_domains, true);
+                r = emit_i64(&e, "running_domains", "Domains not paused", "count", SRC_GAUGE, true,
+                             running_domains, true);
         if (r >= 0)
-                r = emit(&e, "hostload", "Running vCPUs per physical CPU", "(fraction)",
-                         SRC_GAUGE, pi->nr_cpus ? SRC_VALUE_DOUBLE : SRC_VALUE_UNKNOWN,
-                         pi->nr_cpus ? (double) running_vcpus / pi->nr_cpus : 0, 0, HUGE_VAL,
-                         true);
+                r = emit(&e, "hostload", "Running vCPUs per physical CPU", "(fraction)", SRC_GAUGE,
+                         pi->nr_cpus ? SRC_VALUE_DOUBLE : SRC_VALUE_UNKNOWN,
+                         pi->nr_cpus ? (double) running_vcpus / pi->nr_cpus : 0, 0, HUGE_VAL, true);
         return r;
 }
 
@@ -502,8 +501,7 @@ static int read_vcpus(XenSource *x, XenDom *d, unsigned *running) {
                                 d->is_vanished = true;
                                 return 0;
                         }
-                        log_debug("xen: domain %u vCPU %u: %s, ignoring", d->domid, v,
-                                  strerror(e));
+                        log_debug("xen: domain %u vCPU %u: %s, ignoring", d->domid, v, strerror(e));
                         *running += n_running;
                         return 0;
                 }
@@ -596,21 +594,20 @@ static void read_memory(XenSource *x, XenDom *d) {
         d->has_target = xs_get_kib(x, path, &d->target_kib);
 
         if (d->domid != 0) {
-                (void) snprintf(path, sizeof(path), "/local/domain/%u/data/meminfo_free",
-                                d->domid);
+                (void) snprintf(path, sizeof(path), "/local/domain/%u/data/meminfo_free", d->domid);
                 d->has_internal_free = xs_get_kib(x, path, &d->internal_free_kib);
         } else if (x->meminfo_fd >= 0) {
                 ssize_t n = pread(x->meminfo_fd, x->meminfo, sizeof(x->meminfo), 0);
                 if (n > 0)
-                        d->has_internal_free = xen_parse_meminfo_available(
-                                                       x->meminfo, (size_t) n,
-                                                       &d->internal_free_kib) == 0;
+                        d->has_internal_free =
+                                xen_parse_meminfo_available(x->meminfo, (size_t) n,
+                                                            &d->internal_free_kib) == 0;
         }
 }
 
 /* Names a VBD once: xenstore's backend "dev" (what xcp-rrdd uses), else its device number. */
 static void vbd_name(XenSource *x, uint32_t domid, unsigned type, XenVbd *vbd) {
-        static const char *const backends[] = { [1] = "vbd", [2] = "tap", [3] = "qdisk" };
+        static const char *const backends[] = {[1] = "vbd", [2] = "tap", [3] = "qdisk"};
         char path[128];
 
         if (type < ELEMENTSOF(backends) && backends[type]) {
@@ -638,7 +635,7 @@ static XenVbd *vbd_get(XenSource *x, XenDom *d, uint32_t devid, unsigned type) {
                 return NULL;
         }
         vbd = &d->vbds[d->n_vbds++];
-        *vbd = (XenVbd){ .devid = devid };
+        *vbd = (XenVbd){.devid = devid};
         vbd_name(x, d->domid, type, vbd);
         return vbd;
 }
@@ -712,14 +709,14 @@ static int emit_domain_memory(XenEmit *e, XenDom *d) {
 
         if (d->is_paused)
                 return 0;
-        r = emit_i64(e, "memory", "Memory currently allocated to the domain", "B", SRC_GAUGE,
-                     true, d->info->tot_pages * XEN_PAGE_BYTES, true);
+        r = emit_i64(e, "memory", "Memory currently allocated to the domain", "B", SRC_GAUGE, true,
+                     d->info->tot_pages * XEN_PAGE_BYTES, true);
         if (r >= 0 && d->has_target)
                 r = emit_i64(e, "memory_target", "Balloon target", "B", SRC_GAUGE, true,
                              d->target_kib * 1024, true);
         if (r >= 0 && d->has_internal_free)
-                r = emit_i64(e, "memory_internal_free", "Free memory as the guest sees it",
-                             "KiB", SRC_GAUGE, true, d->internal_free_kib, true);
+                r = emit_i64(e, "memory_internal_free", "Free memory as the guest sees it", "KiB",
+                             SRC_GAUGE, true, d->internal_free_kib, true);
         return r;
 }
 
@@ -738,13 +735,13 @@ static int emit_domain_vifs(XenEmit *e, XenDom *d) {
                 /* libxenstat reports dom0's side of vif<domid>.<id>: what dom0 transmits the
                  * guest receives, so rx and tx swap to give the guest's view. */
                 (void) snprintf(name, sizeof(name), "vif_%u_rx", id);
-                r = emit_i64(e, name, "Bytes per second received by the guest", "B/s",
-                             SRC_DERIVE, true, xenstat_network_tbytes(net), true);
+                r = emit_i64(e, name, "Bytes per second received by the guest", "B/s", SRC_DERIVE,
+                             true, xenstat_network_tbytes(net), true);
                 if (r < 0)
                         return r;
                 (void) snprintf(name, sizeof(name), "vif_%u_tx", id);
-                r = emit_i64(e, name, "Bytes per second sent by the guest", "B/s", SRC_DERIVE,
-                             true, xenstat_network_rbytes(net), true);
+                r = emit_i64(e, name, "Bytes per second sent by the guest", "B/s", SRC_DERIVE, true,
+                             xenstat_network_rbytes(net), true);
                 if (r < 0)
                         return r;
                 (void) snprintf(name, sizeof(name), "vif_%u_rx_errors", id);
@@ -792,7 +789,8 @@ static int emit_domain_vbds(XenSource *x, XenEmit *e, XenDom *d) {
 
                 /* libxenstat flags a VBD whose statistics it could not read. */
                 bool ok = !xenstat_vbd_error(sv);
-                uint64_t rd = ok ? xenstat_vbd_rd_reqs(sv) : 0, wr = ok ? xenstat_vbd_wr_reqs(sv) : 0;
+                uint64_t rd = ok ? xenstat_vbd_rd_reqs(sv) : 0,
+                         wr = ok ? xenstat_vbd_wr_reqs(sv) : 0;
                 uint64_t d_rd = 0, d_wr = 0;
                 bool has_rd = ok && delta(vbd->has_prev, vbd->prev_rd_reqs, rd, &d_rd);
                 bool has_wr = ok && delta(vbd->has_prev, vbd->prev_wr_reqs, wr, &d_wr);
@@ -838,7 +836,7 @@ static int emit_domain_vbds(XenSource *x, XenEmit *e, XenDom *d) {
 }
 
 static int emit_domain(XenSource *x, SrcSink *sink, XenDom *d, usec_t dom_usec) {
-        XenEmit e = { .sink = sink, .owner.kind = SRC_OWNER_VM, .generation = d->domid };
+        XenEmit e = {.sink = sink, .owner.kind = SRC_OWNER_VM, .generation = d->domid};
         int r;
 
         memcpy(e.owner.uuid, d->uuid, sizeof(e.owner.uuid));
