@@ -322,3 +322,114 @@ int xen_vbd_name_from_devid(uint32_t devid, char ret[XEN_DEV_NAME_MAX + 1]) {
                 (void) snprintf(ret, XEN_DEV_NAME_MAX + 1, "%s%s%u", prefix, letters, part);
         return 0;
 }
+
+/* "<prefix><domid>.<devid>" with both numbers in range; the rest of the name in *ret_end. */
+static bool parse_vif_name(const char *s, size_t len, const char *prefix, uint32_t *domid,
+                           uint32_t *devid, size_t *ret_end) {
+        size_t p = strlen(prefix), pos;
+        uint64_t d, n;
+
+        if (len <= p || memcmp(s, prefix, p) != 0)
+                return false;
+        pos = p;
+        if (parse_u64_digits(s, len, &pos, UINT32_MAX, &d) < 0 || pos >= len || s[pos] != '.')
+                return false;
+        pos++;
+        if (parse_u64_digits(s, len, &pos, UINT32_MAX, &n) < 0)
+                return false;
+        *domid = (uint32_t) d;
+        *devid = (uint32_t) n;
+        *ret_end = pos;
+        return true;
+}
+
+/**
+ * xen_netdev_parse_line() - parse one line of /proc/net/dev if it is a guest interface
+ * @s: the line, without its newline
+ * @len: its length
+ * @ret: receives the interface's counters; untouched unless 0 is returned
+ *
+ * Guest interfaces are vif<domid>.<devid> (netback), and tap<domid>.<devid> or
+ * vif<domid>.<devid>-emu (the emulated NIC of an HVM guest, counted with its vif as xcp-rrdd
+ * does). The kernel prints the name right-aligned, a colon, then 16 counters: receive bytes,
+ * packets, errs, drop, fifo, frame, compressed, multicast, then transmit bytes, packets, errs,
+ * drop, fifo, colls, carrier, compressed.
+ *
+ * Return: 0 for a guest interface, -ENOENT for any other line (header, lo, eth0, ...),
+ * -EINVAL for a guest interface whose counters are malformed.
+ */
+int xen_netdev_parse_line(const char *s, size_t len, XenNetdev *ret) {
+        const char *colon;
+        size_t start = 0, name_len, end, pos;
+        XenNetdev d = {};
+        uint64_t v[16];
+
+        if (!s)
+                return -EINVAL;
+        while (start < len && s[start] == ' ')
+                start++;
+        colon = memchr(s + start, ':', len - start);
+        if (!colon)
+                return -ENOENT;
+        name_len = (size_t) (colon - (s + start));
+        if (parse_vif_name(s + start, name_len, "vif", &d.domid, &d.devid, &end)) {
+                if (end == name_len)
+                        d.is_emulated = false;
+                else if (name_len - end == 4 && memcmp(s + start + end, "-emu", 4) == 0)
+                        d.is_emulated = true;
+                else
+                        return -ENOENT;
+        } else if (parse_vif_name(s + start, name_len, "tap", &d.domid, &d.devid, &end) &&
+                   end == name_len)
+                d.is_emulated = true;
+        else
+                return -ENOENT;
+
+        pos = (size_t) (colon - s) + 1;
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+                while (pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+                        pos++;
+                if (parse_u64_digits(s, len, &pos, UINT64_MAX, &v[i]) < 0)
+                        return -EINVAL;
+        }
+        if (trim_right(s + pos, len - pos) != 0)
+                return -EINVAL;
+        d.rx_bytes = v[0];
+        d.rx_errors = v[2];
+        d.tx_bytes = v[8];
+        d.tx_errors = v[10];
+        *ret = d;
+        return 0;
+}
+
+/**
+ * xen_netdev_parse() - find the guest interfaces in the text of /proc/net/dev
+ * @s: the file's contents
+ * @len: their length
+ * @fn: called for each guest interface, in file order; a negative return stops the parse
+ * @userdata: passed to @fn
+ *
+ * Lines that are not guest interfaces are skipped, and so are malformed guest lines (one bad
+ * line must not cost the other guests their counters).
+ *
+ * Return: 0, or what @fn returned when negative.
+ */
+int xen_netdev_parse(const char *s, size_t len, XenNetdevFn fn, void *userdata) {
+        size_t line = 0;
+
+        if (!s)
+                return 0;
+        while (line < len) {
+                const char *nl = memchr(s + line, '\n', len - line);
+                size_t end = nl ? (size_t) (nl - s) : len;
+                XenNetdev d;
+
+                if (xen_netdev_parse_line(s + line, end - line, &d) == 0) {
+                        int r = fn(&d, userdata);
+                        if (r < 0)
+                                return r;
+                }
+                line = end + 1;
+        }
+        return 0;
+}

@@ -31,3 +31,15 @@ int xen_parse_kib(const char *s, size_t len, uint64_t *ret_kib);
 int xen_parse_meminfo_available(const char *s, size_t len, uint64_t *ret_kib);
 int xen_dev_name_parse(const char *s, size_t len, char ret[XEN_DEV_NAME_MAX + 1]);
 int xen_vbd_name_from_devid(uint32_t devid, char ret[XEN_DEV_NAME_MAX + 1]);
+
+/* One guest network interface of dom0's /proc/net/dev, as dom0 counts it (not swapped). */
+typedef struct XenNetdev {
+        uint32_t domid;
+        uint32_t devid;
+        bool is_emulated; /* tapD.N or vifD.N-emu: the emulated twin of vifD.N in HVM guests */
+        uint64_t rx_bytes, rx_errors, tx_bytes, tx_errors;
+} XenNetdev;
+
+int xen_netdev_parse_line(const char *s, size_t len, XenNetdev *ret);
+typedef int (*XenNetdevFn)(const XenNetdev *dev, void *userdata);
+int xen_netdev_parse(const char *s, size_t len, XenNetdevFn fn, void *userdata);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The xen source: host and per-domain statistics of a Xen host, read in dom0 through
- * libxenctrl (pCPU idle time, physinfo, domain list, vCPU times), libxenstat (VIF and VBD
- * counters) and xenstore (memory target, guest free memory, migration uuids, VBD names).
- * Names, types and units follow xcp-rrdd's cpu, netdev, squeezed and iostat plugins.
+ * libxenctrl (pCPU idle time, physinfo, domain list, vCPU times), libxenstat (VBD counters),
+ * xenstore (memory target, guest free memory, migration uuids, VBD names) and dom0's
+ * /proc/net/dev (VIF counters) and /proc/meminfo (dom0's own free memory). Names, types and
+ * units follow xcp-rrdd's cpu, netdev, squeezed and iostat plugins.
  *
  * Tests link the Xen test double (tests/sources/xen-double/) in place of the three libraries,
  * so everything below runs unchanged against scenario files.
@@ -40,6 +41,12 @@
 #define XEN_MEMINFO_MAX 16384
 /* XEN_UNKNOWN is a float; the unknown marker here is a double. */
 #define XEN_UNKNOWN ((double) NAN)
+
+/* One guest NIC as dom0 counts it; vifD.N and its emulated twin are summed. */
+typedef struct XenVif {
+        uint32_t devid;
+        uint64_t rx_bytes, rx_errors, tx_bytes, tx_errors;
+} XenVif;
 
 typedef struct XenVbd {
         uint32_t devid;
@@ -79,6 +86,9 @@ typedef struct XenDom {
         uint64_t cpu_prev_ns;
         usec_t cpu_prev_usec;
 
+        XenVif *vifs; /* this tick's, from /proc/net/dev */
+        size_t n_vifs, n_vif_alloc;
+
         XenVbd *vbds;
         size_t n_vbds, n_vbd_alloc;
 } XenDom;
@@ -89,6 +99,9 @@ typedef struct XenSource {
         struct xs_handle *xsh; /* NULL when xenstored could not be reached */
         xenstat_handle *stath; /* NULL when libxenstat could not start */
         int meminfo_fd;        /* <proc_root>/proc/meminfo for dom0's MemAvailable, or -1 */
+        int netdev_fd;         /* <proc_root>/proc/net/dev for VIF counters, or -1 */
+        char *netdev;          /* its contents */
+        size_t netdev_size;
         unsigned tick;
 
         /* pCPU idle times (ns). */
@@ -151,6 +164,7 @@ static XenDom *dom_free(XenDom *d) {
                 return NULL;
         free(d->vcpu_ns);
         free(d->vcpu_prev_ns);
+        free(d->vifs);
         free(d->vbds);
         free(d);
         return NULL;
@@ -181,6 +195,9 @@ static void xen_close(SrcInstance *s) {
                 (void) xc_interface_close(x->xch);
         if (x->meminfo_fd >= 0)
                 (void) close(x->meminfo_fd);
+        if (x->netdev_fd >= 0)
+                (void) close(x->netdev_fd);
+        free(x->netdev);
         free(x);
         src_set_data(s, NULL);
 }
@@ -194,7 +211,7 @@ static int xen_open(SrcInstance *s, const SrcConfig *cfg) {
         x = calloc(1, sizeof(*x));
         if (!x)
                 return -ENOMEM;
-        x->meminfo_fd = -1;
+        x->meminfo_fd = x->netdev_fd = -1;
         x->logger.vmessage = quiet_vmessage;
         x->logger.destroy = quiet_destroy;
         /* From here on close() releases whatever is set, whatever open() returns. */
@@ -227,12 +244,23 @@ static int xen_open(SrcInstance *s, const SrcConfig *cfg) {
                 log_debug("xen: cannot reach xenstore (%s), ignoring", strerror(errno));
         x->stath = xenstat_init();
         if (!x->stath)
-                log_debug("xen: libxenstat unavailable, no VIF/VBD statistics, ignoring");
+                log_debug("xen: libxenstat unavailable, no VBD statistics, ignoring");
 
         (void) snprintf(path, sizeof(path), "%s/proc/meminfo", root);
         x->meminfo_fd = open(path, O_RDONLY | O_CLOEXEC);
         if (x->meminfo_fd < 0)
                 log_debug("xen: cannot open %s (%s), no dom0 memory_internal_free, ignoring", path,
+                          strerror(errno));
+        /*
+         * VIF counters come from dom0's /proc/net/dev, as xcp-rrdd reads them from netlink,
+         * not from libxenstat: libxenstat 4.17 gives a vif's counters to its domain only when
+         * some Linux bridge exists, so on a host with Open vSwitch (XenServer's default) or
+         * routed networking it reports none at all.
+         */
+        (void) snprintf(path, sizeof(path), "%s/proc/net/dev", root);
+        x->netdev_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (x->netdev_fd < 0)
+                log_debug("xen: cannot open %s (%s), no VIF statistics, ignoring", path,
                           strerror(errno));
         return 0;
 }
@@ -721,37 +749,32 @@ static int emit_domain_memory(XenEmit *e, XenDom *d) {
 }
 
 static int emit_domain_vifs(XenEmit *e, XenDom *d) {
-        unsigned n = xenstat_domain_num_networks(d->stat);
         char name[64];
         int r;
 
-        for (unsigned i = 0; i < n; i++) {
-                xenstat_network *net = xenstat_domain_network(d->stat, i);
-                unsigned id;
+        for (size_t i = 0; i < d->n_vifs; i++) {
+                const XenVif *v = &d->vifs[i];
 
-                if (!net)
-                        continue;
-                id = xenstat_network_id(net);
-                /* libxenstat reports dom0's side of vif<domid>.<id>: what dom0 transmits the
+                /* /proc/net/dev counts dom0's side of vif<domid>.<n>: what dom0 transmits the
                  * guest receives, so rx and tx swap to give the guest's view. */
-                (void) snprintf(name, sizeof(name), "vif_%u_rx", id);
+                (void) snprintf(name, sizeof(name), "vif_%u_rx", v->devid);
                 r = emit_i64(e, name, "Bytes per second received by the guest", "B/s", SRC_DERIVE,
-                             true, xenstat_network_tbytes(net), true);
+                             true, v->tx_bytes, true);
                 if (r < 0)
                         return r;
-                (void) snprintf(name, sizeof(name), "vif_%u_tx", id);
+                (void) snprintf(name, sizeof(name), "vif_%u_tx", v->devid);
                 r = emit_i64(e, name, "Bytes per second sent by the guest", "B/s", SRC_DERIVE, true,
-                             xenstat_network_rbytes(net), true);
+                             v->rx_bytes, true);
                 if (r < 0)
                         return r;
-                (void) snprintf(name, sizeof(name), "vif_%u_rx_errors", id);
+                (void) snprintf(name, sizeof(name), "vif_%u_rx_errors", v->devid);
                 r = emit_i64(e, name, "Receive errors per second", "err/s", SRC_DERIVE, true,
-                             xenstat_network_terrs(net), false);
+                             v->tx_errors, false);
                 if (r < 0)
                         return r;
-                (void) snprintf(name, sizeof(name), "vif_%u_tx_errors", id);
+                (void) snprintf(name, sizeof(name), "vif_%u_tx_errors", v->devid);
                 r = emit_i64(e, name, "Transmit errors per second", "err/s", SRC_DERIVE, true,
-                             xenstat_network_rerrs(net), false);
+                             v->rx_errors, false);
                 if (r < 0)
                         return r;
         }
@@ -847,7 +870,7 @@ static int emit_domain(XenSource *x, SrcSink *sink, XenDom *d, usec_t dom_usec) 
         r = emit_domain_cpus(&e, d, dom_usec);
         if (r >= 0)
                 r = emit_domain_memory(&e, d);
-        if (r >= 0 && d->stat)
+        if (r >= 0)
                 r = emit_domain_vifs(&e, d);
         if (r >= 0 && d->stat)
                 r = emit_domain_vbds(x, &e, d);
@@ -905,6 +928,7 @@ static int collect_domains(XenSource *x, size_t n_infos, unsigned *running_vcpus
                 d->seen_tick = x->tick;
                 d->info = info;
                 d->stat = NULL;
+                d->n_vifs = 0;
                 d->is_vanished = d->is_skipped = d->is_duplicate = false;
                 d->is_paused = info->flags & XEN_DOMINF_paused;
 
@@ -939,6 +963,68 @@ static void drop_vanished(XenSource *x) {
         x->n_active = k;
 }
 
+/* Adds one /proc/net/dev interface to its domain, if the domain is resident this tick. */
+static int add_vif(const XenNetdev *nd, void *userdata) {
+        XenSource *x = userdata;
+        XenDom *d = nd->domid < XEN_DOMID_LIMIT ? x->by_domid[nd->domid] : NULL;
+        XenVif *v = NULL;
+
+        if (!d || d->seen_tick != x->tick)
+                return 0;
+        for (size_t i = 0; i < d->n_vifs; i++)
+                if (d->vifs[i].devid == nd->devid)
+                        v = &d->vifs[i];
+        if (!v) {
+                if (d->n_vifs == d->n_vif_alloc) {
+                        size_t n = d->n_vif_alloc ? d->n_vif_alloc * 2 : 2;
+                        XenVif *a = realloc(d->vifs, n * sizeof(*a));
+                        if (!a)
+                                return -ENOMEM;
+                        d->vifs = a;
+                        d->n_vif_alloc = n;
+                }
+                v = &d->vifs[d->n_vifs++];
+                *v = (XenVif){.devid = nd->devid};
+        }
+        /* An HVM guest's emulated NIC and its PV vif are one device to the guest. */
+        v->rx_bytes += nd->rx_bytes;
+        v->rx_errors += nd->rx_errors;
+        v->tx_bytes += nd->tx_bytes;
+        v->tx_errors += nd->tx_errors;
+        return 0;
+}
+
+/* Reads dom0's /proc/net/dev whole (it grows by a line per guest NIC) and hands out its vifs. */
+static int read_vifs(XenSource *x) {
+        size_t len = 0;
+
+        if (x->netdev_fd < 0)
+                return 0;
+        if (lseek(x->netdev_fd, 0, SEEK_SET) < 0)
+                return 0;
+        for (;;) {
+                ssize_t n;
+
+                if (len + 4096 > x->netdev_size) {
+                        size_t size = x->netdev_size ? x->netdev_size * 2 : 65536;
+                        char *b = realloc(x->netdev, size);
+                        if (!b)
+                                return -ENOMEM;
+                        x->netdev = b;
+                        x->netdev_size = size;
+                }
+                n = read(x->netdev_fd, x->netdev + len, x->netdev_size - len);
+                if (n < 0) {
+                        log_debug("xen: reading /proc/net/dev: %s, ignoring", strerror(errno));
+                        return 0;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        return xen_netdev_parse(x->netdev, len, add_vif, x);
+}
+
 static int xen_sample(SrcInstance *s, usec_t now, SrcSink *sink) {
         XenSource *x = src_get_data(s);
         xc_physinfo_t pi = {};
@@ -963,11 +1049,14 @@ static int xen_sample(SrcInstance *s, usec_t now, SrcSink *sink) {
         if (r < 0)
                 return r;
         drop_vanished(x);
+        r = read_vifs(x);
+        if (r < 0)
+                return r;
 
         if (x->stath) {
-                node = xenstat_get_node(x->stath, XENSTAT_NETWORK | XENSTAT_VBD);
+                node = xenstat_get_node(x->stath, XENSTAT_VBD);
                 if (!node)
-                        log_debug("xen: xenstat_get_node failed, no VIF/VBD values, ignoring");
+                        log_debug("xen: xenstat_get_node failed, no VBD values, ignoring");
         }
         /* Pair libxenstat's domains with ours by domid, in one pass over its list. */
         if (node) {

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzz target for the xen source's parsers of xenstore values and /proc/meminfo: any bytes go
- * through every parser, and what they accept must satisfy the parser's contract.
+ * Fuzz target for the xen source's parsers of xenstore values, /proc/meminfo and
+ * /proc/net/dev: any bytes go through every parser, and what they accept must satisfy the
+ * parser's contract.
  */
 
 #include "sources/xen-parse.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static bool is_alnum(char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Counts the guest interfaces found; stopping the parse must work too. */
+static int count_netdev(const XenNetdev *d, void *userdata) {
+        unsigned *n = userdata;
+
+        (*n)++;
+        return *n >= 1000 ? -E2BIG : 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -42,6 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         if (!is_alnum(dev[i]))
                                 abort();
         }
+        /* At most one interface per line, and each needs its colon. */
+        unsigned n_netdevs = 0, n_colons = 0;
+        int r = xen_netdev_parse(s, size, count_netdev, &n_netdevs);
+        for (size_t i = 0; i < size; i++)
+                n_colons += s[i] == ':';
+        if ((r < 0 && r != -E2BIG) || n_netdevs > n_colons)
+                abort();
+
         if (size >= 4) {
                 uint32_t devid;
                 memcpy(&devid, data, sizeof(devid));

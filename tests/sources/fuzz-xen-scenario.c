@@ -11,8 +11,10 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,10 +59,36 @@ static int check_announce(SrcSink *sink, const SrcOwner *owner, uint64_t generat
         return 0;
 }
 
+/* dom0's proc files, written by the double each step; one directory for the whole run. */
+static char proc_root[] = "/tmp/fuzz-xen-scenario.XXXXXX";
+
+static void remove_proc_root(void) {
+        char path[sizeof(proc_root) + 32];
+
+        (void) xen_double_set_proc_root(NULL);
+        (void) snprintf(path, sizeof(path), "%s/proc/net/dev", proc_root);
+        (void) unlink(path);
+        (void) snprintf(path, sizeof(path), "%s/proc/meminfo", proc_root);
+        (void) unlink(path);
+        (void) snprintf(path, sizeof(path), "%s/proc/net", proc_root);
+        (void) rmdir(path);
+        (void) snprintf(path, sizeof(path), "%s/proc", proc_root);
+        (void) rmdir(path);
+        (void) rmdir(proc_root);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         SrcSink sink = {.emit = check_emit, .announce = check_announce};
         SrcInstance *s = NULL;
         bool is_open = false;
+        static bool has_root;
+
+        if (!has_root) {
+                if (!mkdtemp(proc_root) || xen_double_set_proc_root(proc_root) < 0)
+                        abort();
+                (void) atexit(remove_proc_root);
+                has_root = true;
+        }
 
         if (size > 65536 || xen_double_load((const char *) data, size) < 0) {
                 xen_double_reset();
@@ -70,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         for (unsigned i = 0; i < MAX_STEPS && xen_double_step() > 0; i++) {
                 if (!is_open) {
-                        is_open = src_open(s, &(SrcConfig){.proc_root = "/nonexistent"}) == 0;
+                        is_open = src_open(s, &(SrcConfig){.proc_root = proc_root}) == 0;
                         if (!is_open)
                                 continue;
                 }

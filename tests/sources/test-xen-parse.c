@@ -136,10 +136,76 @@ static void test_dev_names(void) {
         CHECK(xen_vbd_name_from_devid((1u << 28) | 0x0fffffffu, n) == 0 && strlen(n) < 16);
 }
 
+static int collect(const XenNetdev *d, void *userdata) {
+        XenNetdev *out = userdata;
+        unsigned i = 0;
+
+        while (out[i].domid != UINT32_MAX)
+                i++;
+        if (i >= 3)
+                return -E2BIG;
+        out[i] = *d;
+        return 0;
+}
+
+static void test_netdev(void) {
+        XenNetdev d = {.domid = 99};
+        XenNetdev all[4];
+
+        /* Receive bytes, packets, errs, ... then transmit bytes, packets, errs, ... */
+        CHECK(xen_netdev_parse_line(S("vif1.0:     432       6    7    0    0     0          0 "
+                                      "        0      516       6    9    0    0     0       0 "
+                                      "         0"),
+                                    &d) == 0);
+        CHECK(d.domid == 1 && d.devid == 0 && !d.is_emulated);
+        CHECK(d.rx_bytes == 432 && d.rx_errors == 7 && d.tx_bytes == 516 && d.tx_errors == 9);
+        CHECK(xen_netdev_parse_line(S("  tap12.3: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"), &d) ==
+              0);
+        CHECK(d.domid == 12 && d.devid == 3 && d.is_emulated && d.rx_bytes == 1 &&
+              d.rx_errors == 3 && d.tx_bytes == 9 && d.tx_errors == 11);
+        CHECK(xen_netdev_parse_line(S("vif7.1-emu:1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0"), &d) == 0);
+        CHECK(d.domid == 7 && d.devid == 1 && d.is_emulated && d.tx_bytes == 2);
+        d.domid = 99;
+        CHECK(xen_netdev_parse_line(S("    lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"), &d) ==
+              -ENOENT);
+        CHECK(xen_netdev_parse_line(S("  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"), &d) ==
+              -ENOENT);
+        CHECK(xen_netdev_parse_line(S("vifx.0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"), &d) ==
+              -ENOENT);
+        CHECK(xen_netdev_parse_line(S("vif1.0a: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"), &d) ==
+              -ENOENT);
+        CHECK(xen_netdev_parse_line(S("vif4294967296.0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"),
+                                    &d) == -ENOENT);
+        CHECK(xen_netdev_parse_line(S("Inter-|   Receive  |  Transmit"), &d) == -ENOENT);
+        CHECK(xen_netdev_parse_line(S("vif1.0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15"), &d) ==
+              -EINVAL);
+        CHECK(xen_netdev_parse_line(S("vif1.0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17"), &d) ==
+              -EINVAL);
+        CHECK(xen_netdev_parse_line(
+                      S("vif1.0: 1 2 3 4 5 6 7 8 99999999999999999999 10 11 12 13 14 15 16"), &d) ==
+              -EINVAL);
+        CHECK(d.domid == 99);
+
+        /* A whole file: guests only, a malformed guest line skipped, file order kept. */
+        for (size_t i = 0; i < 4; i++)
+                all[i] = (XenNetdev){.domid = UINT32_MAX};
+        CHECK(xen_netdev_parse(S("Inter-|   Receive |  Transmit\n"
+                                 " face |bytes    packets|bytes    packets\n"
+                                 "    lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
+                                 "vif3.0: 1 0 0 0 0 0 0 0 2 0 0 0 0 0 0 0\n"
+                                 "vif4.0: broken\n"
+                                 "tap3.0: 5 0 0 0 0 0 0 0 6 0 0 0 0 0 0 0"),
+                               collect, all) == 0);
+        CHECK(all[0].domid == 3 && !all[0].is_emulated && all[0].rx_bytes == 1);
+        CHECK(all[1].domid == 3 && all[1].is_emulated && all[1].tx_bytes == 6);
+        CHECK(all[2].domid == UINT32_MAX);
+}
+
 int main(void) {
         test_uuid();
         test_kib();
         test_meminfo();
         test_dev_names();
+        test_netdev();
         return TAP_DONE();
 }

@@ -2,8 +2,9 @@
 /*
  * The xen source against the Xen test double: every scenario in xen-scenarios/ is stepped
  * through and the samples and announcements of each step are compared with values worked out
- * by hand in the comments below. Argument: the directory holding xen-scenarios/ and
- * xen-fixtures/.
+ * by hand in the comments below. Argument: the directory holding xen-scenarios/. The double
+ * writes dom0's proc/net/dev and proc/meminfo into a temporary directory, the source's
+ * proc_root.
  */
 
 #include "rrdd/macro.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The registry for this test binary: the xen source alone. */
 const SrcOps *const src_registry[] = {&src_xen, NULL};
@@ -40,6 +42,7 @@ static Event events[MAX_EVENTS];
 static size_t n_events;
 static unsigned n_order_errors; /* samples of a VM not announced before them */
 static const char *dir;
+static char proc_root[] = "/tmp/test-xen.XXXXXX";
 
 static int record(SrcSink *sink, const SrcSample *s) {
         Event *e;
@@ -181,7 +184,6 @@ static void expect_fractions_in_range(void) {
 typedef struct Run {
         SrcInstance *inst;
         SrcConfig cfg;
-        char proc_root[4096];
 } Run;
 
 static void load(const char *scenario) {
@@ -209,8 +211,7 @@ static int step(Run *run) {
 static int open_run(Run *run) {
         int r;
 
-        (void) snprintf(run->proc_root, sizeof(run->proc_root), "%s/xen-fixtures", dir);
-        run->cfg = (SrcConfig){.proc_root = run->proc_root};
+        run->cfg = (SrcConfig){.proc_root = proc_root};
         r = src_instance_new(&run->inst, src_find("xen"));
         if (r < 0)
                 return r;
@@ -343,6 +344,7 @@ static void test_lifecycle(void) {
         CHECK(n_announced(b) == 0);
         expect_absent(b, "cpu0");
         expect_absent(b, "memory");
+        expect_absent(b, "vif_0_rx");  /* still in /proc/net/dev, but its domain is gone */
         expect(a, "cpu0", 0.4, 1e-12); /* 2 s of 5 s */
         expect_unknown(c, "cpu0");
         expect_unknown(c, "cpu1");
@@ -435,10 +437,11 @@ static void test_failures(void) {
         expect(NULL, "cpu0", 1.0, 0);
         expect(NULL, "cpu1", 1.0, 0);
 
-        /* 7: libxenstat fails: no VIF, the domain is still announced with its CPU. */
+        /* 7: libxenstat fails: no VBD, the domain is still announced with its CPU and VIF. */
         CHECK(step(&run) == 0);
         CHECK(generation(u) == 1);
-        expect_absent(u, "vif_0_rx");
+        expect_absent(u, "vbd_xvda_read");
+        expect(u, "vif_0_rx", 2, 0);
         expect(u, "cpu0", 0.0, 0);
         expect(u, "memory_target", 4096.0 * 1024, 0);
 
@@ -448,6 +451,7 @@ static void test_failures(void) {
         expect_absent(u, "memory_internal_free");
         expect(u, "memory", 1024.0 * 4096, 0);
         expect(u, "vif_0_rx", 2, 0);
+        expect(u, "vbd_xvda_read", 0, 0); /* no xenstore name: decoded from 202:0 */
 
         /* 9: vCPU reads fail: no cpuN, cpu_usage from the domain list: 2.5 s of 5 s. */
         CHECK(step(&run) == 0);
@@ -492,6 +496,14 @@ static void test_devices(void) {
         expect_absent(u, "vbd_hda_read");
         expect(u, "vbd_sdb1_read", 0, 0); /* xenstore's "bad/name" refused */
         expect(u, "vbd_12345678_read", 0, 0);
+        /* vif3.0 plus tap3.0, swapped to the guest's view. */
+        expect(u, "vif_0_rx", 2000 + 200, 0);
+        expect(u, "vif_0_tx", 1000 + 100, 0);
+        expect(u, "vif_0_rx_errors", 2 + 20, 0);
+        expect(u, "vif_0_tx_errors", 1 + 10, 0);
+        expect(u, "vif_1_rx", 6, 0);
+        expect(u, "vif_1_tx", 5, 0);
+        expect_absent(u, "vif_2_rx");
 
         /* Step 2: vCPU 2 hot-plugged, VBD xvdb unreadable, hdc unplugged. */
         CHECK(step(&run) == 0);
@@ -501,6 +513,7 @@ static void test_devices(void) {
         expect_unknown(u, "vbd_xvdb_read");
         expect_unknown(u, "vbd_xvdb_iops_read");
         expect_absent(u, "vbd_hdc_read");
+        expect(u, "vif_0_rx", 2000, 0); /* tap3.0 gone */
 
         /* Step 3: vCPU 0's time went backwards: unknown, and so is cpu_usage. xvdb readable
          * again, but its deltas start afresh; hdc re-plugged likewise. */
@@ -511,6 +524,8 @@ static void test_devices(void) {
         expect_unknown(u, "vbd_xvdb_iops_read");
         expect(u, "vbd_xvdb_read", 0, 0);
         expect_unknown(u, "vbd_hdc_iops_read");
+        expect_absent(u, "vif_1_rx");
+        expect(u, "vif_0_tx", 1000, 0);
 
         /* Step 4: 12 - 9 requests. */
         CHECK(step(&run) == 0);
@@ -539,7 +554,7 @@ static void test_dom0(void) {
         CHECK(generation(u) == 0);
         expect(u, "memory", 500.0 * 4096, 0);
         expect(u, "memory_target", 2000.0 * 1024, 0);
-        /* MemAvailable of the fixture's proc/meminfo, not xenstore's 999. */
+        /* MemAvailable of dom0's own proc/meminfo, not xenstore's 999. */
         expect(u, "memory_internal_free", 372204, 0);
         expect_unknown(u, "cpu0");
         close_run(&run);
@@ -569,7 +584,8 @@ static void test_absent(void) {
         CHECK(generation("11111111-0000-0000-0000-00000000abcd") == 1);
         expect("11111111-0000-0000-0000-00000000abcd", "memory", 10.0 * 4096, 0);
         expect_absent("11111111-0000-0000-0000-00000000abcd", "memory_target");
-        expect_absent("11111111-0000-0000-0000-00000000abcd", "vif_0_rx");
+        expect_absent("11111111-0000-0000-0000-00000000abcd", "vbd_xvda_read");
+        expect("11111111-0000-0000-0000-00000000abcd", "vif_0_rx", 2, 0);
         close_run(&run);
 }
 
@@ -601,8 +617,26 @@ static void test_scenario_errors(void) {
         CHECK(strstr(xen_double_error(), "line 1: no such domain") != NULL);
 }
 
+static void remove_proc_root(void) {
+        char path[4096];
+
+        (void) snprintf(path, sizeof(path), "%s/proc/net/dev", proc_root);
+        (void) unlink(path);
+        (void) snprintf(path, sizeof(path), "%s/proc/meminfo", proc_root);
+        (void) unlink(path);
+        (void) snprintf(path, sizeof(path), "%s/proc/net", proc_root);
+        (void) rmdir(path);
+        (void) snprintf(path, sizeof(path), "%s/proc", proc_root);
+        (void) rmdir(path);
+        (void) rmdir(proc_root);
+}
+
 int main(int argc, char **argv) {
         dir = argc > 1 ? argv[1] : ".";
+        if (!mkdtemp(proc_root) || xen_double_set_proc_root(proc_root) < 0) {
+                printf("Bail out! cannot make %s\n", proc_root);
+                return 1;
+        }
 
         CHECK(src_find("xen") == &src_xen);
         test_basic();
@@ -613,5 +647,7 @@ int main(int argc, char **argv) {
         test_absent();
         test_scenario_errors();
         xen_double_reset();
+        (void) xen_double_set_proc_root(NULL);
+        remove_proc_root();
         return TAP_DONE();
 }

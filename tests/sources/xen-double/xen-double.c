@@ -32,11 +32,12 @@ typedef struct DblVcpu {
         bool online, blocked, running;
 } DblVcpu;
 
-/* dom0's side of vif<domid>.<id>, as /proc/net/dev shows it (not swapped). */
-struct xenstat_network {
+/* dom0's side of vif<domid>.<id> (or tap<domid>.<id>), as /proc/net/dev shows it. */
+typedef struct DblVif {
         unsigned id;
+        bool is_tap;
         unsigned long long rx, tx, rx_errors, tx_errors;
-};
+} DblVif;
 
 struct xenstat_vbd {
         unsigned devid, type;
@@ -53,7 +54,7 @@ struct xenstat_domain {
         bool gone;      /* went mid-sample; freed when the next step starts */
         DblVcpu *vcpus;
         unsigned n_vcpus;
-        struct xenstat_network *vifs;
+        DblVif *vifs;
         unsigned n_vifs;
         struct xenstat_vbd *vbds;
         unsigned n_vbds;
@@ -97,6 +98,8 @@ typedef struct World {
         XsEntry *xs;
         size_t n_xs_slots, n_xs_used; /* used counts tombstones too */
         usec_t now;
+        bool has_meminfo;
+        uint64_t meminfo_available_kib;
         int fail_errno[_SCN_FN_MAX];
         unsigned calls[_XEN_DOUBLE_CALL_MAX];
         unsigned open_handles;
@@ -312,7 +315,7 @@ static int apply_cmd(const ScnCmd *c) {
         World *x = w();
         struct xenstat_domain *d = NULL;
 
-        if (c->kind == SCN_VCPU || c->kind == SCN_VIF || c->kind == SCN_VBD ||
+        if (c->kind == SCN_VCPU || c->kind == SCN_VIF || c->kind == SCN_VBD || c->kind == SCN_TAP ||
             c->kind == SCN_UNPLUG || c->kind == SCN_VANISH || c->kind == SCN_DESTROY) {
                 d = x->by_domid[c->a];
                 if (!d) {
@@ -396,18 +399,19 @@ static int apply_cmd(const ScnCmd *c) {
                         v->running = c->v[SCN_K_RUNNING];
                 return 0;
         }
-        case SCN_VIF: {
-                struct xenstat_network *n = NULL;
+        case SCN_VIF:
+        case SCN_TAP: {
+                DblVif *n = NULL;
                 for (unsigned i = 0; i < d->n_vifs; i++)
-                        if (d->vifs[i].id == c->b)
+                        if (d->vifs[i].id == c->b && d->vifs[i].is_tap == (c->kind == SCN_TAP))
                                 n = &d->vifs[i];
                 if (!n) {
-                        struct xenstat_network *a = realloc(d->vifs, (d->n_vifs + 1) * sizeof(*a));
+                        DblVif *a = realloc(d->vifs, (d->n_vifs + 1) * sizeof(*a));
                         if (!a)
                                 return -ENOMEM;
                         d->vifs = a;
                         n = &d->vifs[d->n_vifs++];
-                        *n = (struct xenstat_network){.id = c->b};
+                        *n = (DblVif){.id = c->b, .is_tap = c->kind == SCN_TAP};
                 }
                 if (scn_has(c, SCN_K_RX))
                         n->rx = c->v[SCN_K_RX];
@@ -449,7 +453,7 @@ static int apply_cmd(const ScnCmd *c) {
                 return 0;
         }
         case SCN_UNPLUG:
-                if (c->flag) {
+                if (c->unplug == SCN_VBD) {
                         for (unsigned i = 0; i < d->n_vbds; i++)
                                 if (d->vbds[i].devid == c->b) {
                                         d->vbds[i] = d->vbds[--d->n_vbds];
@@ -457,7 +461,8 @@ static int apply_cmd(const ScnCmd *c) {
                                 }
                 } else {
                         for (unsigned i = 0; i < d->n_vifs; i++)
-                                if (d->vifs[i].id == c->b) {
+                                if (d->vifs[i].id == c->b &&
+                                    d->vifs[i].is_tap == (c->unplug == SCN_TAP)) {
                                         d->vifs[i] = d->vifs[--d->n_vifs];
                                         return 0;
                                 }
@@ -466,6 +471,10 @@ static int apply_cmd(const ScnCmd *c) {
                 return -EINVAL;
         case SCN_DESTROY:
                 dom_destroy(c->a);
+                return 0;
+        case SCN_MEMINFO:
+                x->has_meminfo = true;
+                x->meminfo_available_kib = c->v[SCN_K_AVAILABLE];
                 return 0;
         case SCN_VANISH:
                 d->vanishing = true;
@@ -498,6 +507,110 @@ static void step_begin(void) {
         memset(x->fail_errno, 0, sizeof(x->fail_errno));
 }
 
+/* Where proc/net/dev and proc/meminfo are written; kept across resets. */
+static char *proc_root;
+
+/**
+ * xen_double_set_proc_root() - write dom0's /proc files of each step under a directory
+ * @dir: the directory (made if needed), or NULL to write nothing
+ *
+ * The source reads VIF counters from <proc_root>/proc/net/dev and dom0's free memory from
+ * <proc_root>/proc/meminfo; the double writes both, in the kernel's format, when a step's
+ * `sample` line is reached. Files are rewritten in place, so descriptors kept open see them.
+ *
+ * Return: 0 or -errno.
+ */
+int xen_double_set_proc_root(const char *dir) {
+        char path[4096];
+
+        free(proc_root);
+        proc_root = NULL;
+        if (!dir)
+                return 0;
+        proc_root = strdup(dir);
+        if (!proc_root)
+                return -ENOMEM;
+        (void) snprintf(path, sizeof(path), "%s/proc", dir);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        (void) snprintf(path, sizeof(path), "%s/proc/net", dir);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* Rewrites a file in place (same inode) with a NUL-terminated text. */
+static int write_in_place(const char *path, const char *text) {
+        _cleanup_fclose_ FILE *f = fopen(path, "we");
+
+        if (!f)
+                return -errno;
+        if (fputs(text, f) < 0 || fflush(f) != 0)
+                return -EIO;
+        return 0;
+}
+
+static int render_proc(void) {
+        World *x = w();
+        char path[4096];
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        if (!proc_root)
+                return 1;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        /* The kernel's layout (net/core/net-procfs.c), with lo and eth0 around the guests. */
+        fputs("Inter-|   Receive                                                |  Transmit\n"
+              " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+              "packets errs drop fifo colls carrier compressed\n"
+              "    lo:    1234      12    0    0    0     0          0         0     1234      "
+              "12    0    0    0     0       0          0\n",
+              f);
+        for (size_t i = 0; i < x->n_domids; i++) {
+                const struct xenstat_domain *d = x->by_domid[x->domids[i]];
+                for (unsigned k = 0; k < d->n_vifs; k++) {
+                        const DblVif *v = &d->vifs[k];
+                        char name[32];
+                        (void) snprintf(name, sizeof(name), "%s%u.%u", v->is_tap ? "tap" : "vif",
+                                        d->domid, v->id);
+                        fprintf(f,
+                                "%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu "
+                                "%7llu %4llu %4llu %4llu %5llu %7llu %10llu\n",
+                                name, v->rx, v->rx / 100, v->rx_errors, 0ULL, 0ULL, 0ULL, 0ULL,
+                                0ULL, v->tx, v->tx / 100, v->tx_errors, 0ULL, 0ULL, 0ULL, 0ULL,
+                                0ULL);
+                }
+        }
+        fputs("  eth0: 9876543   54321    0    0    0     0          0         0  8765432   "
+              "43210    0    0    0     0       0          0\n",
+              f);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        (void) snprintf(path, sizeof(path), "%s/proc/net/dev", proc_root);
+        r = write_in_place(path, buf);
+        if (r < 0)
+                return r;
+
+        (void) snprintf(path, sizeof(path), "%s/proc/meminfo", proc_root);
+        if (!x->has_meminfo) {
+                (void) unlink(path);
+                return 1;
+        }
+        free(buf);
+        buf = NULL;
+        if (asprintf(&buf,
+                     "MemTotal:        4194304 kB\nMemFree:         1048576 kB\n"
+                     "MemAvailable:   %8llu kB\nBuffers:           12345 kB\n",
+                     (unsigned long long) x->meminfo_available_kib) < 0)
+                return -ENOMEM;
+        r = write_in_place(path, buf);
+        return r < 0 ? r : 1;
+}
+
 /* Applies commands from the cursor through the next `sample`. */
 static int run_step(Scenario *s, size_t *cursor) {
         step_begin();
@@ -510,7 +623,7 @@ static int run_step(Scenario *s, size_t *cursor) {
                         return r;
                 }
                 if (c->kind == SCN_SAMPLE)
-                        return 1;
+                        return render_proc();
         }
         return 0;
 }
@@ -936,38 +1049,9 @@ unsigned xenstat_domain_id(xenstat_domain *domain) {
 }
 
 /*
- * The real library leaves out networks or VBDs when the node was fetched without
- * XENSTAT_NETWORK or XENSTAT_VBD; the source always asks for both, so the double always has
- * them.
+ * The real library leaves out VBDs when the node was fetched without XENSTAT_VBD; the source
+ * always asks for them, so the double always has them.
  */
-unsigned int xenstat_domain_num_networks(xenstat_domain *domain) {
-        return domain->n_vifs;
-}
-
-xenstat_network *xenstat_domain_network(xenstat_domain *domain, unsigned int network) {
-        return network < xenstat_domain_num_networks(domain) ? &domain->vifs[network] : NULL;
-}
-
-unsigned int xenstat_network_id(xenstat_network *network) {
-        return network->id;
-}
-
-unsigned long long xenstat_network_rbytes(xenstat_network *network) {
-        return network->rx;
-}
-
-unsigned long long xenstat_network_tbytes(xenstat_network *network) {
-        return network->tx;
-}
-
-unsigned long long xenstat_network_rerrs(xenstat_network *network) {
-        return network->rx_errors;
-}
-
-unsigned long long xenstat_network_terrs(xenstat_network *network) {
-        return network->tx_errors;
-}
-
 unsigned int xenstat_domain_num_vbds(xenstat_domain *domain) {
         return domain->n_vbds;
 }

@@ -25,6 +25,7 @@ int xen_double_load(const char *text, size_t len);
 int xen_double_load_file(const char *path);
 int xen_double_step(void);
 int xen_double_apply(const char *text, size_t len);
+int xen_double_set_proc_root(const char *dir);
 void xen_double_reset(void);
 const char *xen_double_error(void);
 unsigned xen_double_calls(XenDoubleCall c);

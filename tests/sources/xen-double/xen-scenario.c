@@ -35,6 +35,8 @@ static const char *const kind_names[_SCN_KIND_MAX] = {
         [SCN_XS_RM] = "xs-rm",
         [SCN_FAIL] = "fail",
         [SCN_SAMPLE] = "sample",
+        [SCN_TAP] = "tap",
+        [SCN_MEMINFO] = "meminfo",
 };
 
 static const char *const key_names[_SCN_K_MAX] = {
@@ -63,6 +65,7 @@ static const char *const key_names[_SCN_K_MAX] = {
         [SCN_K_OO_REQS] = "oo_reqs",
         [SCN_K_ERROR] = "error",
         [SCN_K_AT] = "at",
+        [SCN_K_AVAILABLE] = "available",
 };
 
 #define K(k) (UINT32_C(1) << (k))
@@ -74,6 +77,8 @@ static const uint32_t kind_keys[_SCN_KIND_MAX] = {
                 K(SCN_K_UUID) | K(SCN_K_VCPUS) | K(SCN_K_PAGES) | K(SCN_K_PAUSED) | K(SCN_K_DYING),
         [SCN_VCPU] = K(SCN_K_TIME) | K(SCN_K_ONLINE) | K(SCN_K_BLOCKED) | K(SCN_K_RUNNING),
         [SCN_VIF] = K(SCN_K_RX) | K(SCN_K_TX) | K(SCN_K_RX_ERRORS) | K(SCN_K_TX_ERRORS),
+        [SCN_TAP] = K(SCN_K_RX) | K(SCN_K_TX) | K(SCN_K_RX_ERRORS) | K(SCN_K_TX_ERRORS),
+        [SCN_MEMINFO] = K(SCN_K_AVAILABLE),
         [SCN_VBD] = K(SCN_K_TYPE) | K(SCN_K_RD_REQS) | K(SCN_K_WR_REQS) | K(SCN_K_RD_SECT) |
                     K(SCN_K_WR_SECT) | K(SCN_K_OO_REQS) | K(SCN_K_ERROR),
         [SCN_SAMPLE] = K(SCN_K_AT),
@@ -370,6 +375,7 @@ static int parse_line(Parser *ps, ScnCmd *c) {
                 break;
         case SCN_VCPU:
         case SCN_VIF:
+        case SCN_TAP:
         case SCN_VBD:
                 r = positional_u32(ps, "domid", 0x7fef, &c->a);
                 if (r >= 0)
@@ -382,9 +388,16 @@ static int parse_line(Parser *ps, ScnCmd *c) {
                 r = positional_u32(ps, "domid", 0x7fef, &c->a);
                 if (r < 0)
                         return r;
-                if (!word(ps, &w, &n) || !(word_is(w, n, "vif") || word_is(w, n, "vbd")))
-                        return fail(ps, "'vif' or 'vbd' expected");
-                c->flag = word_is(w, n, "vbd");
+                if (!word(ps, &w, &n))
+                        return fail(ps, "'vif', 'tap' or 'vbd' expected");
+                if (word_is(w, n, "vif"))
+                        c->unplug = SCN_VIF;
+                else if (word_is(w, n, "tap"))
+                        c->unplug = SCN_TAP;
+                else if (word_is(w, n, "vbd"))
+                        c->unplug = SCN_VBD;
+                else
+                        return fail(ps, "'vif', 'tap' or 'vbd' expected");
                 r = positional_u32(ps, "device", UINT32_MAX, &c->b);
                 if (r < 0)
                         return r;
@@ -434,6 +447,8 @@ static int parse_line(Parser *ps, ScnCmd *c) {
                 return r;
         if (c->kind == SCN_SAMPLE && !scn_has(c, SCN_K_AT))
                 return fail(ps, "sample needs at=USEC");
+        if (c->kind == SCN_MEMINFO && !scn_has(c, SCN_K_AVAILABLE))
+                return fail(ps, "meminfo needs available=KIB");
         return 1;
 }
 

@@ -14,19 +14,23 @@
  *                                 creates or updates domain D; new vCPUs are online, time 0
  *   vcpu D I [time=NS] [online=0|1] [blocked=0|1] [running=0|1]
  *   vif D N [rx=B] [tx=B] [rx_errors=N] [tx_errors=N]     dom0's side of vifD.N
+ *   tap D N [rx=B] ...            likewise for tapD.N, an HVM guest's emulated NIC
+ *   meminfo available=KIB         dom0's /proc/meminfo says MemAvailable: KIB kB
  *   vbd D DEVID [type=vbd|tap|qdisk] [rd_reqs=N] [wr_reqs=N] [rd_sect=N] [wr_sect=N]
  *              [oo_reqs=N] [error=0|1]
- *   unplug D vif|vbd ID
+ *   unplug D vif|tap|vbd ID
  *   destroy D                     the domain and its /local/domain/D subtree go
  *   vanish D                      listed by the next xc_domain_getinfolist, gone from the
  *                                 first call that names it (vCPU query, xenstore read) on
- *   xs PATH VALUE                 VALUE is the rest of the line, or "quoted" with \n \t \\
- *                                 \" \xHH escapes
+ *   xs PATH VALUE                 VALUE is the rest of the line (a # in it is data), or
+ *                                 "quoted" with \n \t \\ \" \xHH escapes
  *   xs-rm PATH                    removes PATH and everything below it
  *   fail FUNCTION ERRNO           every call of FUNCTION fails with ERRNO until the next step
  *   sample at=USEC                ends a step; the monotonic clock reads USEC during it
  *
- * Numbers are decimal. Every key may appear once per line.
+ * Numbers are decimal. Every key may appear once per line. VIFs and dom0's free memory are
+ * not library calls: the double writes them as proc/net/dev and proc/meminfo under the
+ * directory given to xen_double_set_proc_root(), which the source reads as its proc_root.
  */
 
 #include <stdbool.h>
@@ -42,6 +46,8 @@ typedef enum ScnKind {
         SCN_VCPU,
         SCN_VIF,
         SCN_VBD,
+        SCN_TAP,
+        SCN_MEMINFO,
         SCN_UNPLUG,
         SCN_DESTROY,
         SCN_VANISH,
@@ -78,6 +84,7 @@ typedef enum ScnKey {
         SCN_K_OO_REQS,
         SCN_K_ERROR,
         SCN_K_AT,
+        SCN_K_AVAILABLE,
         _SCN_K_MAX,
 } ScnKey;
 
@@ -98,9 +105,10 @@ typedef enum ScnFn {
 typedef struct ScnCmd {
         ScnKind kind;
         unsigned line;
-        uint32_t a, b; /* positional numbers: domid, index / devid */
-        bool flag;     /* present (hypervisor, xenstored); vbd (unplug) */
-        uint32_t set;  /* bit per ScnKey given on the line */
+        uint32_t a, b;  /* positional numbers: domid, index / devid */
+        bool flag;      /* present (hypervisor, xenstored) */
+        ScnKind unplug; /* unplug: SCN_VIF, SCN_TAP or SCN_VBD */
+        uint32_t set;   /* bit per ScnKey given on the line */
         uint64_t v[_SCN_K_MAX];
         uint8_t uuid[16];
         char *path;  /* xs, xs-rm */
