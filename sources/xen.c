@@ -39,7 +39,7 @@
 #define XEN_PAGE_BYTES ((uint64_t) XC_PAGE_SIZE)
 #define XEN_SECTOR_BYTES UINT64_C(512)
 #define XEN_MEMINFO_MAX 16384
-/* XEN_UNKNOWN is a float; the unknown marker here is a double. */
+/* NAN is a float; the unknown marker here is a double. */
 #define XEN_UNKNOWN ((double) NAN)
 
 /* One guest NIC as dom0 counts it; vifD.N and its emulated twin are summed. */
@@ -922,8 +922,10 @@ static int collect_domains(XenSource *x, size_t n_infos, unsigned *running_vcpus
                     (x->n_active > 0 && info->domain <= x->active[x->n_active - 1]->domid))
                         continue; /* reserved id, or listed twice across hypercalls */
                 d = dom_get(x, info->domain);
-                if (!d)
-                        return -ENOMEM;
+                if (!d) {
+                        r = -ENOMEM;
+                        goto out;
+                }
                 x->active[x->n_active++] = d;
                 d->seen_tick = x->tick;
                 d->info = info;
@@ -934,7 +936,7 @@ static int collect_domains(XenSource *x, size_t n_infos, unsigned *running_vcpus
 
                 r = read_vcpus(x, d, running_vcpus);
                 if (r < 0)
-                        return r;
+                        goto out;
                 if (!d->is_vanished && !d->is_paused)
                         (*running_domains)++;
         }
@@ -947,6 +949,12 @@ static int collect_domains(XenSource *x, size_t n_infos, unsigned *running_vcpus
         }
         x->n_prev = 0;
         return 0;
+
+out:
+        /* Half a list is no list: forget both, so no pointer outlives a state reset later.
+         * The states stay in by_domid until their id is seen again or the source closes. */
+        x->n_active = x->n_prev = 0;
+        return r;
 }
 
 /* A domain that vanished mid-tick leaves no state behind: its id, if reused, starts afresh. */
