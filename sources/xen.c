@@ -129,8 +129,9 @@ typedef struct XenSource {
 } XenSource;
 
 /* libxenctrl reports through a logger; ours sends its chatter to debug level. */
-static void quiet_vmessage(xentoollog_logger *logger, xentoollog_level level, int errnoval,
-                           const char *context, const char *format, va_list al) {
+_printf_(5, 0) static void quiet_vmessage(xentoollog_logger *logger, xentoollog_level level,
+                                          int errnoval, const char *context, const char *format,
+                                          va_list al) {
         char buf[256];
 
         if (log_max_level < LOG_DEBUG)
@@ -168,6 +169,14 @@ static XenDom *dom_free(XenDom *d) {
         free(d->vbds);
         free(d);
         return NULL;
+}
+
+/* Frees a domain's state and its slot. (Not by_domid[d->domid] = dom_free(d): the order in
+ * which C evaluates the two sides is unspecified, and d->domid may be read after the free.) */
+static void dom_forget(XenSource *x, XenDom *d) {
+        uint32_t domid = d->domid;
+
+        x->by_domid[domid] = dom_free(d);
 }
 
 static void xen_close(SrcInstance *s) {
@@ -694,6 +703,8 @@ static void mark_duplicates(XenSource *x) {
                 if (!d->is_skipped)
                         x->sorted[n++] = d;
         }
+        if (n < 2)
+                return;
         qsort(x->sorted, n, sizeof(*x->sorted), compare_uuid);
         for (size_t i = 1; i < n; i++)
                 if (strcmp(x->sorted[i]->uuid, x->sorted[i - 1]->uuid) == 0)
@@ -945,7 +956,7 @@ static int collect_domains(XenSource *x, size_t n_infos, unsigned *running_vcpus
         for (size_t i = 0; i < x->n_prev; i++) {
                 XenDom *d = x->prev[i];
                 if (d->seen_tick != x->tick && x->by_domid[d->domid] == d)
-                        x->by_domid[d->domid] = dom_free(d);
+                        dom_forget(x, d);
         }
         x->n_prev = 0;
         return 0;
@@ -964,7 +975,7 @@ static void drop_vanished(XenSource *x) {
         for (size_t i = 0; i < x->n_active; i++) {
                 XenDom *d = x->active[i];
                 if (d->is_vanished)
-                        x->by_domid[d->domid] = dom_free(d);
+                        dom_forget(x, d);
                 else
                         x->active[k++] = d;
         }

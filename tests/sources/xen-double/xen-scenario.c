@@ -184,7 +184,7 @@ static int parse_u64(Parser *ps, const char *w, size_t n, uint64_t *ret) {
 static int positional_u32(Parser *ps, const char *what, uint32_t max, uint32_t *ret) {
         const char *w;
         size_t n;
-        uint64_t v;
+        uint64_t v = 0;
         int r;
 
         if (!word(ps, &w, &n))
