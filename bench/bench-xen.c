@@ -59,7 +59,8 @@ static int write_tick(FILE *f, unsigned t, bool first) {
                 fprintf(f, "host pcpus=%d total_pages=67108864 free_pages=8388608\n", N_PCPUS);
                 for (unsigned d = 1; d <= N_DOMAINS; d++) {
                         fprintf(f,
-                                "domain %u uuid=%08x-1111-2222-3333-5555%08x vcpus=2 pages=262144\n",
+                                "domain %u uuid=%08x-1111-2222-3333-5555%08x vcpus=2 "
+                                "pages=262144\n",
                                 d, d, d);
                         fprintf(f, "xs /local/domain/%u/memory/target 1048576\n", d);
                         fprintf(f, "xs /local/domain/%u/data/meminfo_free 524288\n", d);

@@ -465,12 +465,16 @@ static int read_domain_list(XenSource *x, size_t *ret_n) {
         return 0;
 }
 
-/* After an ESRCH: is the domain really gone, or was it only this call that failed? */
+/*
+ * After an ESRCH: is the domain really gone, or was it only this call that failed? Gone when
+ * the list no longer starts at it; when the list itself cannot be read, we cannot tell, and
+ * the domain stays.
+ */
 static bool domain_gone(XenSource *x, uint32_t domid) {
         xc_domaininfo_t one = {};
         int r = xc_domain_getinfolist(x->xch, domid, 1, &one);
 
-        return r < 1 || one.domain != domid;
+        return r == 0 || (r > 0 && one.domain != domid);
 }
 
 /*
@@ -1044,6 +1048,10 @@ static int read_vifs(XenSource *x) {
         return xen_netdev_parse(x->netdev, len, add_vif, x);
 }
 
+/*
+ * One tick. @now (the daemon's tick time) is not used: CPU fractions divide by the source's
+ * own clock, read next to each hypervisor reading (see busy_fraction()).
+ */
 static int xen_sample(SrcInstance *s, usec_t now, SrcSink *sink) {
         XenSource *x = src_get_data(s);
         xc_physinfo_t pi = {};

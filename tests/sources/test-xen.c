@@ -471,6 +471,13 @@ static void test_failures(void) {
         expect_unknown(u, "cpu0");
         expect(u, "cpu_usage", 0.0, 0);
 
+        /* 11b: ESRCH and the re-check fails too: the domain stays, without cpuN. */
+        CHECK(step(&run) == 0);
+        CHECK(generation(u) == 1);
+        expect_absent(u, "cpu0");
+        expect(u, "cpu_usage", 0.0, 0);
+        expect(NULL, "running_domains", 2, 0);
+
         /* 12: the domain list fails: the tick fails. */
         CHECK(step(&run) == -EIO);
         CHECK(n_events == 0);

@@ -3,8 +3,10 @@
  * The Xen test double. It defines exactly the libxenctrl, libxenstat and xenstore functions
  * the xen source calls, with the real prototypes (from the real headers) and the real error
  * conventions (-1 or NULL with errno), over one simulated host that scenario steps change.
- * The production source links against it unchanged. Lookups are O(1) or O(log n), so a
- * benchmark through the double measures mostly the source.
+ * The production source links against it unchanged. What dom0 would show in /proc (guest
+ * NICs in proc/net/dev, MemAvailable in proc/meminfo) it writes as files under a directory
+ * that tests pass to the source as its proc_root. Lookups are O(1) or O(log n), so a benchmark
+ * through the double measures mostly the source.
  */
 
 #include "tests/sources/xen-double/xen-double.h"
@@ -101,6 +103,7 @@ typedef struct World {
         bool has_meminfo;
         uint64_t meminfo_available_kib;
         int fail_errno[_SCN_FN_MAX];
+        uint64_t fail_after[_SCN_FN_MAX]; /* calls that still succeed this step */
         unsigned calls[_XEN_DOUBLE_CALL_MAX];
         unsigned open_handles;
         Scenario *scn;
@@ -486,6 +489,7 @@ static int apply_cmd(const ScnCmd *c) {
                 return 0;
         case SCN_FAIL:
                 x->fail_errno[c->fn] = c->err;
+                x->fail_after[c->fn] = scn_has(c, SCN_K_AFTER) ? c->v[SCN_K_AFTER] : 0;
                 return 0;
         case SCN_SAMPLE:
                 x->now = c->v[SCN_K_AT];
@@ -505,6 +509,7 @@ static void step_begin(void) {
                         dom_destroy(d->domid);
         }
         memset(x->fail_errno, 0, sizeof(x->fail_errno));
+        memset(x->fail_after, 0, sizeof(x->fail_after));
 }
 
 /* Where proc/net/dev and proc/meminfo are written; kept across resets. */
@@ -748,26 +753,50 @@ int xen_double_apply(const char *text, size_t len) {
         return r;
 }
 
+/**
+ * xen_double_error() - what was wrong with the last scenario loaded or step applied
+ *
+ * Return: "line N: reason", or an empty string.
+ */
 const char *xen_double_error(void) {
         return w()->err;
 }
 
+/**
+ * xen_double_calls() - how often a library function was called since the last reset
+ * @c: the function
+ *
+ * Return: the count.
+ */
 unsigned xen_double_calls(XenDoubleCall c) {
         return (unsigned) c < _XEN_DOUBLE_CALL_MAX ? w()->calls[c] : 0;
 }
 
-/* Handles opened and not closed yet, to check the source releases all of them. */
+/**
+ * xen_double_open_handles() - handles opened and not closed yet
+ *
+ * Counts xc_interface, xs_handle, xenstat handles and nodes, so tests can check the source
+ * releases all of them.
+ *
+ * Return: the number still open.
+ */
 unsigned xen_double_open_handles(void) {
         return w()->open_handles;
 }
 
 /* Whether an injected failure applies; sets errno when it does. */
 static bool failing(ScnFn fn) {
-        int e = w()->fail_errno[fn];
+        World *x = w();
+        int e = x->fail_errno[fn];
 
-        if (e)
-                errno = e;
-        return e != 0;
+        if (!e)
+                return false;
+        if (x->fail_after[fn] > 0) {
+                x->fail_after[fn]--;
+                return false;
+        }
+        errno = e;
+        return true;
 }
 
 /* ---- the clock seam of sources/xen-clock.h ---- */

@@ -3,8 +3,9 @@
 /*
  * The Xen test double: a library that defines the libxenctrl, libxenstat and xenstore
  * functions the xen source calls (same names, same prototypes, same error conventions) plus
- * xen_clock_now(), over a simulated host that a scenario drives step by step. Linked only into
- * tests and benchmarks, in place of the real libraries.
+ * xen_clock_now(), over a simulated host that a scenario drives step by step, and writes the
+ * host's proc/net/dev and proc/meminfo where the source reads them. Linked only into tests and
+ * benchmarks, in place of the real libraries.
  */
 
 #include <stdbool.h>

@@ -66,6 +66,7 @@ static const char *const key_names[_SCN_K_MAX] = {
         [SCN_K_ERROR] = "error",
         [SCN_K_AT] = "at",
         [SCN_K_AVAILABLE] = "available",
+        [SCN_K_AFTER] = "after",
 };
 
 #define K(k) (UINT32_C(1) << (k))
@@ -82,6 +83,7 @@ static const uint32_t kind_keys[_SCN_KIND_MAX] = {
         [SCN_VBD] = K(SCN_K_TYPE) | K(SCN_K_RD_REQS) | K(SCN_K_WR_REQS) | K(SCN_K_RD_SECT) |
                     K(SCN_K_WR_SECT) | K(SCN_K_OO_REQS) | K(SCN_K_ERROR),
         [SCN_SAMPLE] = K(SCN_K_AT),
+        [SCN_FAIL] = K(SCN_K_AFTER),
 };
 /* Keys whose value is 0 or 1. */
 static const uint32_t bool_keys = K(SCN_K_PAUSED) | K(SCN_K_DYING) | K(SCN_K_ONLINE) |
@@ -116,6 +118,12 @@ static const struct {
         {"ECONNREFUSED", ECONNREFUSED},
 };
 
+/**
+ * scenario_fn_name() - the name of a function `fail` can break
+ * @fn: the function
+ *
+ * Return: its name, or NULL when out of range.
+ */
 const char *scenario_fn_name(ScnFn fn) {
         return (unsigned) fn < _SCN_FN_MAX ? fn_names[fn] : NULL;
 }

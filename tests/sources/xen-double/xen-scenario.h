@@ -25,7 +25,8 @@
  *   xs PATH VALUE                 VALUE is the rest of the line (a # in it is data), or
  *                                 "quoted" with \n \t \\ \" \xHH escapes
  *   xs-rm PATH                    removes PATH and everything below it
- *   fail FUNCTION ERRNO           every call of FUNCTION fails with ERRNO until the next step
+ *   fail FUNCTION ERRNO [after=N] every call of FUNCTION fails with ERRNO until the next
+ *                                 step, except the first N of the step
  *   sample at=USEC                ends a step; the monotonic clock reads USEC during it
  *
  * Numbers are decimal. Every key may appear once per line. VIFs and dom0's free memory are
@@ -85,6 +86,7 @@ typedef enum ScnKey {
         SCN_K_ERROR,
         SCN_K_AT,
         SCN_K_AVAILABLE,
+        SCN_K_AFTER,
         _SCN_K_MAX,
 } ScnKey;
 
