@@ -13,6 +13,7 @@ const SrcOps *const src_registry[] = {
 
 
         /* xen */
+        &src_xen,
 
 
         /* plugins */
