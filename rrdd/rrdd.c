@@ -186,8 +186,9 @@ int rrdd_open_sources(Rrdd *d, const SrcConfig *sc) {
         d->have_src_cfg = true;
         if (sl.is_auto) {
                 /* Whatever this host has: a hypervisor, plugins; a demo fleet if no Xen. */
-                (void) open_one(d, "proc", &c, false);
                 int have_xen = open_one(d, "xen", &c, false);
+                c.host_from_xen = have_xen > 0;
+                (void) open_one(d, "proc", &c, false);
                 (void) open_one(d, "plugins", &c, false);
                 if (have_xen <= 0) {
                         if (c.sim_count == 0)
@@ -195,9 +196,11 @@ int rrdd_open_sources(Rrdd *d, const SrcConfig *sc) {
                         (void) open_one(d, "sim", &c, false);
                 }
         } else {
+                int have_xen = 0;
+                if (sl.xen && (have_xen = open_one(d, "xen", &c, true)) < 0)
+                        return have_xen;
+                c.host_from_xen = have_xen > 0;
                 if (sl.proc && (r = open_one(d, "proc", &c, true)) < 0)
-                        return r;
-                if (sl.xen && (r = open_one(d, "xen", &c, true)) < 0)
                         return r;
                 if (sl.plugins && (r = open_one(d, "plugins", &c, true)) < 0)
                         return r;
