@@ -14,6 +14,9 @@ PACKAGES=(
         libxml2-dev libxml2-utils libmicrohttpd-dev libxen-dev zlib1g-dev libcrypt-dev
         librrd-dev rrdtool
         curl wrk openssl python3 python3-os-xenapi
+        # xen-qemu test: real Xen 4.17 + a Debian dom0 kernel under QEMU (TCG)
+        qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64
+        busybox-static cpio
 )
 
 deps() {

@@ -71,21 +71,27 @@ static size_t glibc_17g(char *buf, double v) {
         return (size_t) snprintf(buf, NUM_BUF_SIZE, "%.17g", v);
 }
 
-static double time_format(FormatFn fn, const double *values) {
+static double time_format_n(FormatFn fn, const double *values, size_t n) {
         char buf[NUM_BUF_SIZE];
         double best = HUGE_VAL;
 
+        if (n == 0)
+                return 0.0;
         for (int round = 0; round < N_ROUNDS; round++) {
                 size_t total = 0;
                 double t0 = now_ns();
-                for (size_t i = 0; i < N_VALUES; i++)
+                for (size_t i = 0; i < n; i++)
                         total += fn(buf, values[i]);
-                double t = (now_ns() - t0) / N_VALUES;
+                double t = (now_ns() - t0) / (double) n;
                 sink = total;
                 if (t < best)
                         best = t;
         }
         return best;
+}
+
+static double time_format(FormatFn fn, const double *values) {
+        return time_format_n(fn, values, N_VALUES);
 }
 
 static double time_parse(bool ours, char *const *texts, const size_t *lens) {
@@ -115,6 +121,53 @@ static void row(const char *what, double ours, const char *libc_what, double lib
                        libc / ours);
         else
                 printf("%-26s %8.1f\n", what, ours);
+}
+
+/*
+ * How often num_format_rrd_exact() returns the shortest string rrdtool already reads back, a
+ * longer or neighbouring one, or (none exists) the shortest anyway; and its cost in each case.
+ */
+static void rrd_exact_report(const char *what, const double *values) {
+        double *by_kind[3];
+        size_t n[3] = {0, 0, 0}, n_total = 0;
+        static const char *const kinds[3] = {
+                "shortest string already read back by rrdtool",
+                "a longer or neighbouring string needed",
+                "no string of <= 17 digits works for both",
+        };
+
+        for (int k = 0; k < 3; k++) {
+                by_kind[k] = calloc(N_VALUES, sizeof(double));
+                if (!by_kind[k])
+                        return;
+        }
+        for (size_t i = 0; i < N_VALUES; i++) {
+                char a[NUM_BUF_SIZE], b[NUM_BUF_SIZE];
+                const char *end;
+                double v = values[i];
+                int kind;
+
+                if (!isfinite(v) || v == 0.0)
+                        continue;
+                (void) num_format_shortest(a, v);
+                (void) num_format_rrd_exact(b, v);
+                double r = num_rrd_strtod(b, &end);
+                if (strcmp(a, b) != 0)
+                        kind = 1;
+                else if (r == v && *end == '\0')
+                        kind = 0;
+                else
+                        kind = 2;
+                by_kind[kind][n[kind]++] = v;
+                n_total++;
+        }
+        printf("\nnum_format_rrd_exact on %zu finite non-zero values (%s):\n", n_total, what);
+        for (int k = 0; k < 3; k++) {
+                printf("  %-46s %6.2f %%  %7.1f ns\n", kinds[k],
+                       100.0 * (double) n[k] / (double) n_total,
+                       time_format_n(num_format_rrd_exact, by_kind[k], n[k]));
+                free(by_kind[k]);
+        }
 }
 
 int main(void) {
@@ -151,33 +204,12 @@ int main(void) {
         row("num_parse_double (%0.10e)", time_parse(true, texts_e10, lens_e10), "strtod",
             time_parse(false, texts_e10, lens_e10));
 
-        /* How often the shortest string is also what rrdtool's parser reads back as v. */
-        size_t n_finite = 0, n_shortest = 0, n_other = 0, n_none = 0;
+        rrd_exact_report("the mix", values);
         for (size_t i = 0; i < N_VALUES; i++) {
-                char a[NUM_BUF_SIZE], b[NUM_BUF_SIZE];
-                const char *end;
-                double v = values[i];
-
-                if (!isfinite(v) || v == 0.0)
-                        continue;
-                n_finite++;
-                (void) num_format_shortest(a, v);
-                (void) num_format_rrd_exact(b, v);
-                double r = num_rrd_strtod(b, &end);
-                if (strcmp(a, b) != 0)
-                        n_other++;
-                else if (r == v && *end == '\0')
-                        n_shortest++;
-                else
-                        n_none++;
+                uint64_t bits = rng();
+                memcpy(&values[i], &bits, sizeof(double));
         }
-        printf("\nnum_format_rrd_exact on the %zu finite non-zero values of the mix:\n", n_finite);
-        printf("  shortest string already read back by rrdtool  %6.2f %%\n",
-               100.0 * (double) n_shortest / (double) n_finite);
-        printf("  a longer or neighbouring string needed        %6.2f %%\n",
-               100.0 * (double) n_other / (double) n_finite);
-        printf("  no string of <= 17 digits works for both      %6.2f %%\n",
-               100.0 * (double) n_none / (double) n_finite);
+        rrd_exact_report("random bit patterns", values);
 
         free(values);
         free(texts);

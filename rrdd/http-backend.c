@@ -123,6 +123,9 @@ static void be_health(void *u, HttpHealth *ret) {
                 .tick_bucket_le = le,
                 .tick_bucket_n = s->tick_buckets,
                 .n_tick_buckets = ELEMENTSOF(le),
+                .tick_lateness_seconds_sum = s->sum_lateness_usec / 1e6,
+                .tick_lateness_bucket_n = s->lateness_buckets,
+                .max_tick_lateness_seconds = (double) s->max_lateness_usec / 1e6,
         };
         while ((e = registry_next(r, &state)))
                 if (e->rrd) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +99,12 @@ int main(int argc, char **argv) {
 
         log_open(LOG_TARGET_STDERR, "rrdd");
         (void) signal(SIGPIPE, SIG_IGN);
+        /* Thousands of plugin files stay open between reads: take every descriptor allowed. */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &rl);
+        }
         if (rrdd_config_init(&cfg) < 0) {
                 log_error("out of memory");
                 return 1;

@@ -186,8 +186,9 @@ int rrdd_open_sources(Rrdd *d, const SrcConfig *sc) {
         d->have_src_cfg = true;
         if (sl.is_auto) {
                 /* Whatever this host has: a hypervisor, plugins; a demo fleet if no Xen. */
-                (void) open_one(d, "proc", &c, false);
                 int have_xen = open_one(d, "xen", &c, false);
+                c.host_from_xen = have_xen > 0;
+                (void) open_one(d, "proc", &c, false);
                 (void) open_one(d, "plugins", &c, false);
                 if (have_xen <= 0) {
                         if (c.sim_count == 0)
@@ -195,9 +196,11 @@ int rrdd_open_sources(Rrdd *d, const SrcConfig *sc) {
                         (void) open_one(d, "sim", &c, false);
                 }
         } else {
+                int have_xen = 0;
+                if (sl.xen && (have_xen = open_one(d, "xen", &c, true)) < 0)
+                        return have_xen;
+                c.host_from_xen = have_xen > 0;
                 if (sl.proc && (r = open_one(d, "proc", &c, true)) < 0)
-                        return r;
-                if (sl.xen && (r = open_one(d, "xen", &c, true)) < 0)
                         return r;
                 if (sl.plugins && (r = open_one(d, "plugins", &c, true)) < 0)
                         return r;
@@ -365,22 +368,32 @@ static void archive_leavers(Rrdd *d) {
         }
 }
 
-static void account_tick(Rrdd *d, usec_t duration) {
+static size_t bucket_of(usec_t usec) {
         size_t b = 0;
-        double ms = (double) duration / 1000.0;
+        double ms = (double) usec / 1000.0;
+        while (b < ELEMENTSOF(rrdd_tick_bucket_ms) && ms > rrdd_tick_bucket_ms[b])
+                b++;
+        return b;
+}
 
+static void account_tick(Rrdd *d, usec_t duration, usec_t lateness) {
         d->stats.n_ticks++;
         d->stats.last_tick_usec = duration;
         if (duration > d->stats.max_tick_usec)
                 d->stats.max_tick_usec = duration;
         d->stats.sum_tick_usec += (double) duration;
-        while (b < ELEMENTSOF(rrdd_tick_bucket_ms) && ms > rrdd_tick_bucket_ms[b])
-                b++;
-        d->stats.tick_buckets[b]++;
+        d->stats.tick_buckets[bucket_of(duration)]++;
+        d->stats.last_lateness_usec = lateness;
+        if (lateness > d->stats.max_lateness_usec)
+                d->stats.max_lateness_usec = lateness;
+        d->stats.sum_lateness_usec += (double) lateness;
+        d->stats.lateness_buckets[bucket_of(lateness)]++;
 }
 
 int rrdd_tick(Rrdd *d, int64_t tick_s) {
-        usec_t t0 = clock_mono(&d->clock);
+        usec_t t0 = clock_mono(&d->clock), real0 = clock_real(&d->clock);
+        usec_t boundary = (usec_t) tick_s * USEC_PER_SEC;
+        usec_t lateness = real0 > boundary ? real0 - boundary : 0;
         TickResult res;
         int r;
 
@@ -409,7 +422,7 @@ int rrdd_tick(Rrdd *d, int64_t tick_s) {
                                         "cannot write snapshot files in %s: %m, ignoring",
                                         d->cfg->snapshot_dir);
         }
-        account_tick(d, clock_mono(&d->clock) - t0);
+        account_tick(d, clock_mono(&d->clock) - t0, lateness);
         return 0;
 }
 

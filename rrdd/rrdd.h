@@ -33,6 +33,11 @@ typedef struct RrddStats {
         double sum_tick_usec;
         uint64_t tick_buckets[12]; /* tick durations ≤ 1,2,5,10,20,50,100,200,500,1000,2000 ms, +inf
                                     */
+        /* How late ticks start after their wall-clock boundary, same buckets. */
+        usec_t last_lateness_usec;
+        usec_t max_lateness_usec;
+        double sum_lateness_usec;
+        uint64_t lateness_buckets[12];
 } RrddStats;
 
 extern const double rrdd_tick_bucket_ms[11];

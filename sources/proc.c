@@ -64,6 +64,7 @@ typedef struct ProcIface {
 } ProcIface;
 
 typedef struct Proc {
+        bool host_from_xen;   /* cpu and memory come from the xen source */
         int root_fd;          /* O_PATH descriptor of proc_root */
         int sys_class_net_fd; /* O_PATH descriptor of sys/class/net, -1 when absent */
         ProcFile files[_PROC_FILE_MAX];
@@ -611,6 +612,7 @@ static int proc_open(SrcInstance *s, const SrcConfig *cfg) {
         r = proc_new(&p, cfg && cfg->proc_root ? cfg->proc_root : "/");
         if (r < 0)
                 return r;
+        p->host_from_xen = cfg && cfg->host_from_xen;
         src_set_data(s, p);
         return 0;
 }
@@ -621,9 +623,11 @@ static int proc_sample(SrcInstance *s, usec_t now, SrcSink *sink) {
 
         /* Starts at 1, so that seen_at == 0 means "never". */
         p->n_samples++;
-        keep_first_error(&r, sample_cpu(p, sink));
+        if (!p->host_from_xen)
+                keep_first_error(&r, sample_cpu(p, sink));
         keep_first_error(&r, sample_loadavg(p, sink));
-        keep_first_error(&r, sample_memory(p, sink));
+        if (!p->host_from_xen)
+                keep_first_error(&r, sample_memory(p, sink));
         keep_first_error(&r, sample_net(p, sink));
         return r;
 }

@@ -13,9 +13,11 @@ const SrcOps *const src_registry[] = {
 
 
         /* xen */
+        &src_xen,
 
 
         /* plugins */
+        &src_plugins,
 
 
         /* sim */

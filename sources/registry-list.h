@@ -11,3 +11,9 @@ extern const SrcOps src_proc;
 
 /* sim */
 extern const SrcOps src_sim;
+
+/* plugins */
+extern const SrcOps src_plugins;
+
+/* xen */
+extern const SrcOps src_xen; /* xen.c, or xen-fallback.c without libxen */

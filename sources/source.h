@@ -63,8 +63,10 @@ typedef struct SrcSample {
         double max;      /* +INFINITY when unbounded */
         bool is_default; /* archived without being asked for */
         /*
-         * Changes when the owner's counters restart (for a VM: its domid), so the daemon
-         * knows the next counter delta is not a real one. 0 when not applicable.
+         * Changes when the owner's counters restart (for a VM: its domid, so 0 for dom0), so
+         * the daemon knows the next counter delta is not a real one. Sources that announce
+         * their owners pass the same value to src_sink_announce(), which is what counts; 0 in
+         * a sample means "not applicable".
          */
         uint64_t generation;
         /* When the value was taken (CLOCK_REALTIME, µs); 0 means "at the tick time". */
@@ -98,6 +100,11 @@ typedef struct SrcConfig {
         const char *sim_dir;    /* simulated VM lifecycle files */
         unsigned sim_count;     /* simulated VMs started at open when sim_dir is empty */
         bool plugin_default;    /* archive every plugin data source, not just default ones */
+        /*
+         * The xen source is open, so host cpuN, cpu_avg and memory come from the hypervisor;
+         * proc leaves them out (in dom0 /proc sees only dom0's vCPUs and memory).
+         */
+        bool host_from_xen;
         uint64_t seed;          /* for the simulator's deterministic randomness */
 } SrcConfig;
 

@@ -593,6 +593,31 @@ static void test_classify(void) {
         (void) close(fd);
 }
 
+/* With the xen source open, host cpu and memory are the hypervisor's: proc leaves them out. */
+static void test_host_from_xen(void) {
+        SampleLog log;
+        SrcInstance *s = NULL;
+        char root[PATH_MAX];
+        SrcConfig cfg = { .host_from_xen = true };
+        int r;
+
+        PATHF(root, "%s/proc-2cpu", fixtures);
+        cfg.proc_root = root;
+        CHECK(src_instance_new(&s, &src_proc) == 0 && src_open(s, &cfg) == 0);
+        for (int i = 0; i < 2; i++) {
+                sample_log_init(&log);
+                r = src_sample(s, (1700000000 + 5 * (usec_t) i) * USEC_PER_SEC, &log.sink);
+                CHECK(r == 0);
+                CHECK(!sample_log_find(&log, "", "cpu0") && !sample_log_find(&log, "", "cpu_avg"));
+                CHECK(!sample_log_find(&log, "", "memory_total_kib") &&
+                      !sample_log_find(&log, "", "memory_free_kib"));
+                CHECK(d_of(&log, "loadavg") == 0.52);
+                CHECK(sample_log_find(&log, "", "pif_eth0_rx") != NULL);
+                sample_log_deinit(&log);
+        }
+        src_instance_free(s);
+}
+
 int main(int argc, char **argv) {
         if (argc < 2) {
                 fprintf(stderr, "usage: %s FIXTURES-DIR\n", argv[0]);
@@ -606,6 +631,7 @@ int main(int argc, char **argv) {
         }
 
         test_two_cpu_first_sample();
+        test_host_from_xen();
         test_two_cpu_consecutive();
         test_many_cpus();
         test_hotplug();
