@@ -16,6 +16,10 @@
 
 #include "persist/reader.h"
 
+#include "consolidate/num.h"
+#include "persist/numtext.h"
+#include "rrdd/macro.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,10 +32,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#include "consolidate/num.h"
-#include "persist/numtext.h"
-#include "rrdd/macro.h"
 
 #define IO_CHUNK (64 * 1024)
 #define TEXT_MAX 256 /* longest element text kept: a 127-byte name with generous padding */
@@ -121,7 +121,7 @@ typedef struct Input {
 
 typedef struct RraBuild {
         RrdRraDef def;
-        RrdCdpState *cdp; /* n_ds */
+        RrdCdpState *cdp;  /* n_ds */
         size_t values_off; /* first value of this archive's rows in Loader.values */
 } RraBuild;
 
@@ -205,7 +205,8 @@ static int fail(Loader *l, int r, const xmlChar *element, const char *fmt, ...) 
         if (e->message[0])
                 return r;
         e->line = node_line(l);
-        (void) snprintf(e->element, sizeof(e->element), "%s", element ? (const char *) element : "");
+        (void) snprintf(e->element, sizeof(e->element), "%s",
+                        element ? (const char *) element : "");
         va_start(ap, fmt);
         (void) vsnprintf(e->message, sizeof(e->message), fmt, ap);
         va_end(ap);
@@ -358,6 +359,26 @@ static void xml_error(void *ctx, xmlErrorPtr e) {
         l->xml_line = e->line > 0 ? (unsigned long) e->line : 0;
 }
 
+/*
+ * libxml2 reports some failures (encoding conversion, I/O) through its generic handler, which
+ * prints to stderr by default; that handler is per thread, so we catch them for the duration of
+ * a load and keep the first as the error message.
+ */
+static void xml_generic_error(void *ctx, const char *fmt, ...) {
+        Loader *l = ctx;
+        va_list ap;
+        size_t n;
+
+        if (!l || l->xml_msg[0])
+                return;
+        va_start(ap, fmt);
+        (void) vsnprintf(l->xml_msg, sizeof(l->xml_msg), fmt, ap);
+        va_end(ap);
+        n = strlen(l->xml_msg);
+        while (n > 0 && (l->xml_msg[n - 1] == '\n' || l->xml_msg[n - 1] == ' '))
+                l->xml_msg[--n] = '\0';
+}
+
 static int read_failed(Loader *l) {
         PersistError *e = l->err;
         int r;
@@ -475,7 +496,8 @@ static int read_text(Loader *l, Name el) {
                         if (t == TOK_END)
                                 break;
                         if (t == TOK_EOF)
-                                return fail(l, -EBADMSG, l->names[el], "unexpected end of document");
+                                return fail(l, -EBADMSG, l->names[el],
+                                            "unexpected end of document");
                         if (t == TOK_START)
                                 return fail(l, -EBADMSG, l->names[el],
                                             "unexpected element <%s> inside <%s>",
@@ -533,8 +555,8 @@ static int next_child(Loader *l, Name parent, int *ret) {
 /* Marks el as seen in *seen, refusing a second occurrence. */
 static int once(Loader *l, uint32_t *seen, Name el, Name parent) {
         if (*seen & BIT(el))
-                return fail(l, -EBADMSG, l->names[el], "<%s> appears twice in <%s>",
-                            name_of(l, el), name_of(l, parent));
+                return fail(l, -EBADMSG, l->names[el], "<%s> appears twice in <%s>", name_of(l, el),
+                            name_of(l, parent));
         *seen |= BIT(el);
         return 0;
 }
@@ -603,7 +625,8 @@ static int text_last_ds(Loader *l, RrdValue *ret) {
                 i = 1;
         if (i < n && strspn(s + i, "0123456789") == n - i) {
                 if (num_parse_u64(s + i, n - i, &mag) == 0) {
-                        *ret = (RrdValue){ .kind = RRD_VALUE_INT, .negative = i == 1, .magnitude = mag };
+                        *ret = (RrdValue){
+                                .kind = RRD_VALUE_INT, .negative = i == 1, .magnitude = mag};
                         return 0;
                 }
                 /* Wider than 64 bits (rrdtool keeps up to 29 digits): the nearest double. */
@@ -656,8 +679,9 @@ static int lastupdate_attributes(Loader *l) {
                 uint64_t usec;
                 if (!v || num_parse_u64(v, strlen(v), &usec) < 0 || usec >= 1000000) {
                         (void) xmlTextReaderMoveToElement(l->reader);
-                        return fail(l, -EBADMSG, l->names[N_LASTUPDATE],
-                                    "<lastupdate usec>: not a number of microseconds below 1000000");
+                        return fail(
+                                l, -EBADMSG, l->names[N_LASTUPDATE],
+                                "<lastupdate usec>: not a number of microseconds below 1000000");
                 }
                 l->last_up_usec = (uint32_t) usec;
                 l->has_usec_attr = true;
@@ -691,8 +715,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 static int parse_ds(Loader *l) {
         const uint32_t required = BIT(N_NAME) | BIT(N_TYPE) | BIT(N_HEARTBEAT) | BIT(N_MIN) |
                                   BIT(N_MAX) | BIT(N_LAST_DS) | BIT(N_VALUE) | BIT(N_UNKNOWN_SEC);
-        RrdDsDef def = { .min = NAN, .max = NAN };
-        RrdDsState st = { .last_ds = RRD_VALUE_U, .value = NAN };
+        RrdDsDef def = {.min = NAN, .max = NAN};
+        RrdDsState st = {.last_ds = RRD_VALUE_U, .value = NAN};
         uint32_t seen = 0;
         double d;
         int child, r;
@@ -786,8 +810,7 @@ static int parse_ds(Loader *l) {
          * and its own reader ignores last_ds; as a counter base 0.0 would turn the next delta
          * into a spike, so counters start unknown, as they do in xcp-rrdd.
          */
-        if ((seen & BIT(N_LAST_UPDATED)) && def.type != RRD_DS_GAUGE &&
-            def.type != RRD_DS_ABSOLUTE)
+        if ((seen & BIT(N_LAST_UPDATED)) && def.type != RRD_DS_GAUGE && def.type != RRD_DS_ABSOLUTE)
                 st.last_ds = RRD_VALUE_U;
 
         if (grow((void **) &l->ds, &l->cap_ds, l->n_ds + 1, sizeof(*l->ds)) < 0)
@@ -897,10 +920,12 @@ static int parse_row(Loader *l, size_t i_rra, uint32_t i_row) {
                         if (t == TOK_TEXT) {
                                 if (all_space(l->value))
                                         continue;
-                                return fail(l, -EBADMSG, l->names[N_ROW], "unexpected text in <row>");
+                                return fail(l, -EBADMSG, l->names[N_ROW],
+                                            "unexpected text in <row>");
                         }
                         if (t == TOK_EOF)
-                                return fail(l, -EBADMSG, l->names[N_ROW], "unexpected end of document");
+                                return fail(l, -EBADMSG, l->names[N_ROW],
+                                            "unexpected end of document");
                         if (l->name != l->names[N_V])
                                 return fail(l, -EBADMSG, l->name, "unexpected <%s> in <row>",
                                             (const char *) l->name);
@@ -912,7 +937,8 @@ static int parse_row(Loader *l, size_t i_rra, uint32_t i_row) {
                         if (r < 0)
                                 return r;
                         if (l->txt_len == 0 ||
-                            persist_parse_double(l->txt, l->txt_len, &l->values[l->n_values + n]) < 0)
+                            persist_parse_double(l->txt, l->txt_len, &l->values[l->n_values + n]) <
+                                    0)
                                 return fail(l, -EBADMSG, l->names[N_V],
                                             "archive %zu, row %" PRIu32
                                             ", value %zu: '%.40s' is not a number",
@@ -941,7 +967,8 @@ static int parse_database(Loader *l, RraBuild *b) {
                                 break;
                         if (child != N_ROW)
                                 return fail(l, -EBADMSG, l->names[child],
-                                            "unexpected <%s> in <database>", name_of(l, (Name) child));
+                                            "unexpected <%s> in <database>",
+                                            name_of(l, (Name) child));
                         if (rows >= l->limits.max_rows)
                                 return fail(l, -EFBIG, l->names[N_ROW],
                                             "archive %zu has more than %" PRIu32 " rows", i_rra,
@@ -996,17 +1023,18 @@ static int parse_params(Loader *l, RraBuild *b) {
 }
 
 static int parse_rra(Loader *l) {
-        const uint32_t required = BIT(N_CF) | BIT(N_PDP_PER_ROW) | BIT(N_PARAMS) |
-                                  BIT(N_CDP_PREP) | BIT(N_DATABASE);
+        const uint32_t required =
+                BIT(N_CF) | BIT(N_PDP_PER_ROW) | BIT(N_PARAMS) | BIT(N_CDP_PREP) | BIT(N_DATABASE);
         RraBuild *b;
         uint32_t seen = 0;
         uint64_t u;
         int child, r;
 
         if (l->n_rra >= l->limits.max_rra)
-                return fail(l, -EFBIG, l->names[N_RRA], "more than %zu archives", l->limits.max_rra);
+                return fail(l, -EFBIG, l->names[N_RRA], "more than %zu archives",
+                            l->limits.max_rra);
         b = &l->rra[l->n_rra];
-        *b = (RraBuild){ .values_off = l->n_values };
+        *b = (RraBuild){.values_off = l->n_values};
         b->cdp = calloc(l->n_ds ? l->n_ds : 1, sizeof(*b->cdp));
         if (!b->cdp)
                 return fail(l, -ENOMEM, NULL, "out of memory");
@@ -1115,8 +1143,8 @@ static int parse_rrd(Loader *l) {
                         r = once(l, &l->seen_rrd, N_VERSION, N_RRD);
                         if (r >= 0)
                                 r = read_text(l, N_VERSION);
-                        if (r >= 0 && (l->txt_len != 4 || text_u64(l, N_VERSION, &u) < 0 ||
-                                       u < 1 || u > 5))
+                        if (r >= 0 &&
+                            (l->txt_len != 4 || text_u64(l, N_VERSION, &u) < 0 || u < 1 || u > 5))
                                 r = fail(l, -EBADMSG, l->names[N_VERSION],
                                          "unsupported version '%.40s' (0001 .. 0005)", l->txt);
                         break;
@@ -1216,14 +1244,13 @@ static void limits_fill(PersistLimits *d, const PersistLimits *s) {
 static int load(Loader *l, Rrd **ret) {
         int r;
 
-        (void) pthread_once(&xml_once, xml_init);
         r = input_start(&l->in);
         if (r < 0)
                 return fail(l, r, NULL, "%s", strerror(-r));
         /*
-         * NONET: never fetch anything (rrdtool's DOCTYPE names a URL). No NOENT, no DTDLOAD: entities
-         * are never expanded; a reference is refused where it appears. Default (not HUGE) libxml2
-         * limits stay on.
+         * NONET: never fetch anything (rrdtool's DOCTYPE names a URL). No NOENT, no DTDLOAD:
+         * entities are never expanded; a reference is refused where it appears. Default (not HUGE)
+         * libxml2 limits stay on.
          */
         l->reader = xmlReaderForIO(input_read, NULL, &l->in, NULL, NULL,
                                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
@@ -1244,7 +1271,9 @@ static int load(Loader *l, Rrd **ret) {
 
 static int load_input(Input in, const PersistLimits *limits, Rrd **ret, PersistError *err) {
         PersistError local;
-        Loader l = { .in = in };
+        Loader l = {.in = in};
+        xmlGenericErrorFunc saved_handler;
+        void *saved_ctx;
         int r;
 
         if (!ret)
@@ -1253,8 +1282,14 @@ static int load_input(Input in, const PersistLimits *limits, Rrd **ret, PersistE
         *l.err = (PersistError){};
         limits_fill(&l.limits, limits);
         l.in.max_bytes = l.limits.max_bytes;
+
+        (void) pthread_once(&xml_once, xml_init);
+        saved_handler = xmlGenericError;
+        saved_ctx = xmlGenericErrorContext;
+        xmlSetGenericErrorFunc(&l, xml_generic_error);
         r = load(&l, ret);
         loader_done(&l);
+        xmlSetGenericErrorFunc(saved_ctx, saved_handler);
         return r;
 }
 
@@ -1273,7 +1308,7 @@ int persist_load_memory(const void *data, size_t size, const PersistLimits *limi
                         PersistError *err) {
         if (!data && size > 0)
                 return -EINVAL;
-        return load_input((Input){ .fd = -1, .mem = data, .mem_len = size }, limits, ret, err);
+        return load_input((Input){.fd = -1, .mem = data, .mem_len = size}, limits, ret, err);
 }
 
 /**
@@ -1288,7 +1323,7 @@ int persist_load_memory(const void *data, size_t size, const PersistLimits *limi
 int persist_load_fd(int fd, const PersistLimits *limits, Rrd **ret, PersistError *err) {
         if (fd < 0)
                 return -EBADF;
-        return load_input((Input){ .fd = fd }, limits, ret, err);
+        return load_input((Input){.fd = fd}, limits, ret, err);
 }
 
 /**
@@ -1300,8 +1335,7 @@ int persist_load_fd(int fd, const PersistLimits *limits, Rrd **ret, PersistError
  *
  * Return: as persist_load_fd(), plus -errno from open(2).
  */
-int persist_load_file(const char *path, const PersistLimits *limits, Rrd **ret,
-                      PersistError *err) {
+int persist_load_file(const char *path, const PersistLimits *limits, Rrd **ret, PersistError *err) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
         if (fd < 0) {

@@ -6,16 +6,16 @@
  * and all-or-nothing: on any error no RRD is returned and the error says where.
  */
 
-#include <stdint.h>
-#include <stddef.h>
-
 #include "consolidate/rrd.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 /* Where and why a document was refused. */
 typedef struct PersistError {
-        unsigned long line;  /* 1-based line of the offending node; 0 when not known */
-        char element[32];    /* local name of the element being read, "" when none */
-        char message[200];   /* one line, no trailing newline */
+        unsigned long line; /* 1-based line of the offending node; 0 when not known */
+        char element[32];   /* local name of the element being read, "" when none */
+        char message[200];  /* one line, no trailing newline */
 } PersistError;
 
 /* Bounds on what a document may make us allocate; zero fields take the defaults below. */
@@ -33,8 +33,7 @@ typedef struct PersistLimits {
 int persist_load_memory(const void *data, size_t size, const PersistLimits *limits, Rrd **ret,
                         PersistError *err);
 int persist_load_fd(int fd, const PersistLimits *limits, Rrd **ret, PersistError *err);
-int persist_load_file(const char *path, const PersistLimits *limits, Rrd **ret,
-                      PersistError *err);
+int persist_load_file(const char *path, const PersistLimits *limits, Rrd **ret, PersistError *err);
 
 /* "line 3: <step>: message", or "message" when there is no position; returns buf. */
 const char *persist_error_to_string(const PersistError *err, char *buf, size_t size);

@@ -13,6 +13,8 @@
 
 #include "persist/store.h"
 
+#include "persist/writer.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#include "persist/writer.h"
 
 #define WRITE_CHUNK (64 * 1024)
 #define TMP_SUFFIX ".tmp"

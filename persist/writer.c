@@ -10,6 +10,9 @@
 
 #include "persist/writer.h"
 
+#include "consolidate/num.h"
+#include "persist/numtext.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -17,9 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "consolidate/num.h"
-#include "persist/numtext.h"
 
 /*
  * The largest item: a <ds> block with a 127-byte name escaped at 6 bytes per character, five
@@ -55,10 +55,10 @@ struct PersistWriter {
         char stage[ITEM_MAX];
 };
 
-#define PUT_LIT(p, s)                                                                              \
-        ({                                                                                         \
-                memcpy((p), (s), sizeof(s) - 1);                                                   \
-                (p) + sizeof(s) - 1;                                                               \
+#define PUT_LIT(p, s)                            \
+        ({                                       \
+                memcpy((p), (s), sizeof(s) - 1); \
+                (p) + sizeof(s) - 1;             \
         })
 
 static char *put_str(char *p, const char *s) {

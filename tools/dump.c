@@ -8,14 +8,14 @@
 
 #include "tools/dump.h"
 
+#include "persist/reader.h"
+#include "persist/writer.h"
+#include "rrdd/macro.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "persist/reader.h"
-#include "persist/writer.h"
-#include "rrdd/macro.h"
 
 static void usage(FILE *f) {
         fputs("usage: rrdd-tool dump [--json] FILE\n"
@@ -26,8 +26,8 @@ static void usage(FILE *f) {
 
 int tool_dump(int argc, char **argv) {
         static const struct option opts[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
+                {"json", no_argument, NULL, 'j'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         PersistFormat fmt = PERSIST_FORMAT_XML;

@@ -9,6 +9,13 @@
 
 #include "tools/replay.h"
 
+#include "consolidate/rrd.h"
+#include "consolidate/spec.h"
+#include "persist/writer.h"
+#include "rrdd/clock.h"
+#include "rrdd/macro.h"
+#include "tools/dump-rrdtool.h"
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,13 +23,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "consolidate/rrd.h"
-#include "consolidate/spec.h"
-#include "persist/writer.h"
-#include "rrdd/clock.h"
-#include "rrdd/macro.h"
-#include "tools/dump-rrdtool.h"
 
 #define LAST_DS_TEXT_MAX 29 /* rrdtool keeps at most 29 characters of the last input */
 
@@ -35,10 +35,10 @@ static void usage(FILE *f) {
 
 int tool_replay(int argc, char **argv) {
         static const struct option opts[] = {
-                { "start", required_argument, NULL, 's' },
-                { "step", required_argument, NULL, 't' },
-                { "format", required_argument, NULL, 'f' },
-                { "help", no_argument, NULL, 'h' },
+                {"start", required_argument, NULL, 's'},
+                {"step", required_argument, NULL, 't'},
+                {"format", required_argument, NULL, 'f'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         RrdDsDef ds[RRD_MAX_DS];
@@ -58,7 +58,8 @@ int tool_replay(int argc, char **argv) {
                         char *end;
                         long long v = strtoll(optarg, &end, 10);
                         if (*optarg == '\0' || *end != '\0' || v <= 0) {
-                                fprintf(stderr, "replay: --start wants a positive integer, got '%s'\n",
+                                fprintf(stderr,
+                                        "replay: --start wants a positive integer, got '%s'\n",
                                         optarg);
                                 return 2;
                         }

@@ -3,14 +3,14 @@
 
 #include "rrd-gen.h"
 
+#include "rrdd/macro.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "rrdd/macro.h"
 
 uint64_t gen_next(GenRng *g) {
         /* splitmix64: good enough, and any seed works. */
@@ -28,23 +28,23 @@ double gen_unit(GenRng *g) {
         return (double) (gen_next(g) >> 11) * 0x1.0p-53;
 }
 
-static const uint64_t steps[] = { 1, 2, 5, 10, 60, 300 };
-static const uint32_t pdps[] = { 1, 2, 3, 4, 7, 12 };
-static const uint32_t rowss[] = { 1, 2, 5, 10, 30 };
-static const double xffs[] = { 0, .25, .5, .75, .99 };
+static const uint64_t steps[] = {1, 2, 5, 10, 60, 300};
+static const uint32_t pdps[] = {1, 2, 3, 4, 7, 12};
+static const uint32_t rowss[] = {1, 2, 5, 10, 30};
+static const double xffs[] = {0, .25, .5, .75, .99};
 
 /* Definitions of a random scenario. */
 static void gen_defs(GenRng *g, const GenOptions *o, uint64_t *step, int64_t *start, RrdDsDef *ds,
                      size_t *n_ds, RrdRraDef *rra, size_t *n_rra) {
-        static const char *const long_names[] = { "memory_internal_free", "vbd_xvda_iops_total",
-                                                  "pif_aggr_rx", "cpu0", "vif_0_tx_errors" };
+        static const char *const long_names[] = {"memory_internal_free", "vbd_xvda_iops_total",
+                                                 "pif_aggr_rx", "cpu0", "vif_0_tx_errors"};
         *step = steps[gen_below(g, ELEMENTSOF(steps))];
         *start = 1000000000 + (int64_t) gen_below(g, 100000);
         *n_ds = 1 + gen_below(g, o->max_ds ? o->max_ds : 5);
         for (size_t i = 0; i < *n_ds; i++) {
                 RrdDsDef *d = &ds[i];
-                uint64_t hb[] = { *step / 2, *step, 2 * *step, 10 * *step, 100 * *step };
-                double mins[] = { NAN, 0, -10 }, maxs[] = { NAN, 100, 1e6 };
+                uint64_t hb[] = {*step / 2, *step, 2 * *step, 10 * *step, 100 * *step};
+                double mins[] = {NAN, 0, -10}, maxs[] = {NAN, 100, 1e6};
                 *d = (RrdDsDef){};
                 d->type = (RrdDsType) gen_below(g, o->no_d_types ? 4 : _RRD_DS_TYPE_MAX);
                 d->heartbeat_s = hb[gen_below(g, 5)];
@@ -202,7 +202,8 @@ int gen_random_scenario(GenRng *g, const GenOptions *o, uint64_t *ret_step, int6
                 char buf[64 * 40], *p = buf;
                 uint32_t usec = gen_below(g, 5) == 0 ? (uint32_t) gen_below(g, 1000000) : 0;
                 t += (int64_t) gen_gap(g, *ret_step);
-                p += usec ? sprintf(p, "%" PRId64 ".%06" PRIu32, t, usec) : sprintf(p, "%" PRId64, t);
+                p += usec ? sprintf(p, "%" PRId64 ".%06" PRIu32, t, usec)
+                          : sprintf(p, "%" PRId64, t);
                 for (size_t i = 0; i < n_ds; i++) {
                         char text[64];
                         gen_value(g, &ds[i], &c[i], text, sizeof(text), &v);
@@ -225,7 +226,7 @@ int gen_random_scenario(GenRng *g, const GenOptions *o, uint64_t *ret_step, int6
 
 int gen_layout_rrd(GenRng *g, RrdLayoutKind kind, const RrdLayoutOptions *opts, size_t n_ds,
                    size_t n_updates, Rrd **ret) {
-        static const char *const names[] = { "cpu", "memory", "vif_rx", "vbd_read", "load" };
+        static const char *const names[] = {"cpu", "memory", "vif_rx", "vbd_read", "load"};
         RrdRraDef rra[RRD_LAYOUT_MAX_RRA];
         _cleanup_free_ RrdDsDef *ds = calloc(n_ds, sizeof(*ds));
         _cleanup_free_ RrdValue *v = calloc(n_ds, sizeof(*v));
@@ -240,10 +241,12 @@ int gen_layout_rrd(GenRng *g, RrdLayoutKind kind, const RrdLayoutOptions *opts, 
                 return -ENOMEM;
         for (size_t i = 0; i < n_ds; i++) {
                 char name[64];
-                RrdDsType type = i % 3 == 0 ? RRD_DS_GAUGE : i % 3 == 1 ? RRD_DS_DERIVE
-                                                                        : RRD_DS_ABSOLUTE;
+                RrdDsType type = i % 3 == 0   ? RRD_DS_GAUGE
+                                 : i % 3 == 1 ? RRD_DS_DERIVE
+                                              : RRD_DS_ABSOLUTE;
                 (void) snprintf(name, sizeof(name), "%s%zu", names[i % ELEMENTSOF(names)], i);
-                r = rrd_layout_ds(&ds[i], name, type, type == RRD_DS_GAUGE ? 0.0 : (double) NAN, NAN);
+                r = rrd_layout_ds(&ds[i], name, type, type == RRD_DS_GAUGE ? 0.0 : (double) NAN,
+                                  NAN);
                 if (r < 0)
                         return r;
         }
@@ -295,11 +298,11 @@ static bool same_value(const RrdValue *a, const RrdValue *b) {
         }
 }
 
-#define DIFF(...)                                                                                  \
-        do {                                                                                       \
-                if (why)                                                                           \
-                        (void) snprintf(why, why_size, __VA_ARGS__);                               \
-                return false;                                                                      \
+#define DIFF(...)                                                    \
+        do {                                                         \
+                if (why)                                             \
+                        (void) snprintf(why, why_size, __VA_ARGS__); \
+                return false;                                        \
         } while (0)
 
 bool gen_rrd_equal(const Rrd *a, const Rrd *b, char *why, size_t why_size) {
@@ -337,7 +340,8 @@ bool gen_rrd_equal(const Rrd *a, const Rrd *b, char *why, size_t why_size) {
                         RrdCdpState s, t;
                         rrd_get_cdp_state(a, r, i, &s);
                         rrd_get_cdp_state(b, r, i, &t);
-                        if (!gen_same_double(s.value, t.value) || s.unknown_pdps != t.unknown_pdps ||
+                        if (!gen_same_double(s.value, t.value) ||
+                            s.unknown_pdps != t.unknown_pdps ||
                             !gen_same_double(s.primary_value, t.primary_value) ||
                             !gen_same_double(s.secondary_value, t.secondary_value))
                                 DIFF("rra %zu ds %zu cdp %.17g/%.17g %" PRIu64 "/%" PRIu64

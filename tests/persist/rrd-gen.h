@@ -6,12 +6,12 @@
  * an exact comparison of two RRDs' whole state.
  */
 
+#include "consolidate/layout.h"
+#include "consolidate/rrd.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "consolidate/layout.h"
-#include "consolidate/rrd.h"
 
 typedef struct GenRng {
         uint64_t s;
@@ -22,11 +22,11 @@ uint64_t gen_below(GenRng *g, uint64_t n); /* 0 .. n-1 */
 double gen_unit(GenRng *g);                /* [0, 1) */
 
 typedef struct GenOptions {
-        size_t max_ds;        /* 1 .. ; data sources drawn from 1..max_ds */
-        size_t max_rra;       /* 1 .. */
-        size_t n_updates;     /* updates driven through the engine */
-        bool rrdtool_names;   /* names of at most 19 characters (rrdtool's limit) */
-        bool no_d_types;      /* leave out DCOUNTER and DDERIVE */
+        size_t max_ds;      /* 1 .. ; data sources drawn from 1..max_ds */
+        size_t max_rra;     /* 1 .. */
+        size_t n_updates;   /* updates driven through the engine */
+        bool rrdtool_names; /* names of at most 19 characters (rrdtool's limit) */
+        bool no_d_types;    /* leave out DCOUNTER and DDERIVE */
 } GenOptions;
 
 /* A random RRD with every type, U values, fractional times, wraps and long gaps. */
@@ -37,9 +37,9 @@ int gen_random_rrd(GenRng *g, const GenOptions *opts, Rrd **ret);
  * librrd side of interop tests: fills defs and returns the lines through ret_lines (malloc'd,
  * each malloc'd). Values are short decimals so that rrdtool keeps them verbatim in last_ds.
  */
-int gen_random_scenario(GenRng *g, const GenOptions *opts, uint64_t *ret_step,
-                        int64_t *ret_start, RrdDsDef *ds, size_t *ret_n_ds, RrdRraDef *rra,
-                        size_t *ret_n_rra, char ***ret_lines, size_t *ret_n_lines);
+int gen_random_scenario(GenRng *g, const GenOptions *opts, uint64_t *ret_step, int64_t *ret_start,
+                        RrdDsDef *ds, size_t *ret_n_ds, RrdRraDef *rra, size_t *ret_n_rra,
+                        char ***ret_lines, size_t *ret_n_lines);
 
 /* An RRD in a default layout (consolidate/layout.h) with realistic data sources, driven by
  * n_updates 5-s updates and with every row filled. */

@@ -5,19 +5,19 @@
  * it must refuse, each with the line, element and reason, never with a partial RRD.
  */
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <zlib.h>
-
 #include "consolidate/num.h"
 #include "persist/numtext.h"
 #include "persist/reader.h"
 #include "rrd-gen.h"
 #include "rrdd/macro.h"
 #include "tests/tap.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
 
 static char errbuf[400];
 
@@ -56,9 +56,9 @@ static bool is_int(RrdValue v, bool negative, uint64_t mag) {
 
 /* Worked example A of rrd-semantics.md §2.8, dumped by rrdtool 1.7.2 in three header modes. */
 static void test_rrdtool_example_a(void) {
-        static const char *const files[] = { "rrdtool-example-a.xml",
-                                             "rrdtool-example-a-noheader.xml",
-                                             "rrdtool-example-a-xsd.xml" };
+        static const char *const files[] = {"rrdtool-example-a.xml",
+                                            "rrdtool-example-a-noheader.xml",
+                                            "rrdtool-example-a-xsd.xml"};
         _cleanup_(rrd_freep) Rrd *a = NULL;
         PersistError err;
         char why[300];
@@ -91,8 +91,8 @@ static void test_rrdtool_example_a(void) {
 
 /* All six types, version 0005, last_ds texts of every kind (rrdtool 1.7.2 dump). */
 static void test_rrdtool_all_types(void) {
-        static const RrdDsType types[] = { RRD_DS_GAUGE, RRD_DS_COUNTER, RRD_DS_DERIVE,
-                                           RRD_DS_ABSOLUTE, RRD_DS_DCOUNTER, RRD_DS_DDERIVE };
+        static const RrdDsType types[] = {RRD_DS_GAUGE,    RRD_DS_COUNTER,  RRD_DS_DERIVE,
+                                          RRD_DS_ABSOLUTE, RRD_DS_DCOUNTER, RRD_DS_DDERIVE};
         _cleanup_(rrd_freep) Rrd *a = NULL;
         PersistError err;
         bool ok = true;
@@ -239,10 +239,12 @@ static void expect_edit(const char *from, const char *to, int rc, unsigned long 
 
 static void test_lenient(void) {
         /* Blanks, comments, PIs, CDATA, attributes and padding are all fine. */
-        expect_edit("<rrd>\n", "<!DOCTYPE rrd SYSTEM \"https://oss.oetiker.ch/rrdtool/rrdtool.dtd\">"
-                               "<!-- Round Robin Database Dump --><rrd x=\"1\">\n",
+        expect_edit("<rrd>\n",
+                    "<!DOCTYPE rrd SYSTEM \"https://oss.oetiker.ch/rrdtool/rrdtool.dtd\">"
+                    "<!-- Round Robin Database Dump --><rrd x=\"1\">\n",
                     0, 0, NULL, NULL);
-        expect_edit("<step>5</step>", "<step> 5 </step> <!-- Seconds --><?pi x?>", 0, 0, NULL, NULL);
+        expect_edit("<step>5</step>", "<step> 5 </step> <!-- Seconds --><?pi x?>", 0, 0, NULL,
+                    NULL);
         expect_edit("<name>a</name>", "<name>\ta \n</name>", 0, 0, NULL, NULL);
         expect_edit("<v>3</v>", "<v><![CDATA[3]]></v>", 0, 0, NULL, NULL);
         expect_edit("<v>3</v>", "<v>3.0000000000e+00</v>", 0, 0, NULL, NULL);
@@ -252,8 +254,8 @@ static void test_lenient(void) {
         expect_edit("<minimal_heartbeat>10</minimal_heartbeat>",
                     "<minimal_heartbeat>300.0</minimal_heartbeat>", 0, 0, NULL, NULL);
         expect_edit("<version>0003</version>", "<version>0005</version>", 0, 0, NULL, NULL);
-        expect_edit("<lastupdate>1000000000</lastupdate>",
-                    "<lastupdate>1000000000.25</lastupdate>", 0, 0, NULL, NULL);
+        expect_edit("<lastupdate>1000000000</lastupdate>", "<lastupdate>1000000000.25</lastupdate>",
+                    0, 0, NULL, NULL);
 
         _cleanup_free_ char *usec = edit("<lastupdate>1000000000</lastupdate>",
                                          "<lastupdate usec=\"250000\">1000000000</lastupdate>");
@@ -298,8 +300,7 @@ static void test_rejections(void) {
                     "not a valid data source name");
         expect_edit("<name>b</name>", "<name>a</name>", -EBADMSG, 7, "ds", "appears twice");
         expect_edit("<minimal_heartbeat>10</minimal_heartbeat>",
-                    "<minimal_heartbeat>0</minimal_heartbeat>", -EBADMSG, 6, "ds",
-                    "at least 1");
+                    "<minimal_heartbeat>0</minimal_heartbeat>", -EBADMSG, 6, "ds", "at least 1");
         expect_edit("<minimal_heartbeat>10</minimal_heartbeat>",
                     "<minimal_heartbeat>1.5</minimal_heartbeat>", -EBADMSG, 6, "minimal_heartbeat",
                     "whole number");
@@ -330,24 +331,25 @@ static void test_rejections(void) {
         expect_edit("<params><xff>0.5</xff></params>", "<params></params>", -EBADMSG, 8, "params",
                     NULL);
         expect_edit("<params><xff>0.5</xff></params>", "", -EBADMSG, 0, "rra", "has no <params>");
-        expect_edit("<value>NaN</value><unknown_datapoints>0</unknown_datapoints></ds></cdp_prep>",
-                    "<value>NaN</value><unknown_datapoints>0</unknown_datapoints></ds><ds/></cdp_prep>",
-                    -EBADMSG, 9, "cdp_prep", "more than 2");
+        expect_edit(
+                "<value>NaN</value><unknown_datapoints>0</unknown_datapoints></ds></cdp_prep>",
+                "<value>NaN</value><unknown_datapoints>0</unknown_datapoints></ds><ds/></cdp_prep>",
+                -EBADMSG, 9, "cdp_prep", "more than 2");
         expect_edit("<ds><primary_value>0</primary_value><secondary_value>0</secondary_value>"
                     "<value>NaN</value><unknown_datapoints>0</unknown_datapoints></ds></cdp_prep>",
                     "</cdp_prep>", -EBADMSG, 9, "cdp_prep", "1 <ds>, expected 2");
         expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3x</v><v>4</v></row>", -EBADMSG, 12,
                     "v", "row 1, value 0: '3x' is not a number");
-        expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v><v></v></row>", -EBADMSG, 12,
-                    "v", "is not a number");
+        expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v><v></v></row>", -EBADMSG, 12, "v",
+                    "is not a number");
         expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v><v/></row>", -EBADMSG, 12, "v",
                     NULL);
         expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v></row>", -EBADMSG, 12, "row",
                     "1 values, expected 2");
-        expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v><v>4</v><v>5</v></row>",
-                    -EBADMSG, 12, "row", "more than 2 values");
-        expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v><x>4</x></row>", -EBADMSG, 12,
-                    "x", "unexpected <x> in <row>");
+        expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v><v>4</v><v>5</v></row>", -EBADMSG,
+                    12, "row", "more than 2 values");
+        expect_edit("<row><v>3</v><v>4</v></row>", "<row><v>3</v><x>4</x></row>", -EBADMSG, 12, "x",
+                    "unexpected <x> in <row>");
         expect_edit("<row><v>3</v><v>4</v></row>", "<row>3<v>3</v><v>4</v></row>", -EBADMSG, 12,
                     "row", "unexpected text");
         expect_edit("<database>\n<row><v>1</v><v>2</v></row>\n<row><v>3</v><v>4</v></row>\n",
@@ -390,19 +392,19 @@ static void test_billion_laughs(void) {
 static void test_limits(void) {
         size_t len = strlen(base);
 
-        expect_load(base, len, &(PersistLimits){ .max_bytes = 100 }, -EFBIG, 0, NULL,
+        expect_load(base, len, &(PersistLimits){.max_bytes = 100}, -EFBIG, 0, NULL,
                     "larger than 100 bytes", "max_bytes");
-        expect_load(base, len, &(PersistLimits){ .max_bytes = len }, 0, 0, NULL, NULL,
+        expect_load(base, len, &(PersistLimits){.max_bytes = len}, 0, 0, NULL, NULL,
                     "max_bytes exact");
-        expect_load(base, len, &(PersistLimits){ .max_ds = 1 }, -EFBIG, 7, "ds",
+        expect_load(base, len, &(PersistLimits){.max_ds = 1}, -EFBIG, 7, "ds",
                     "more than 1 data sources", "max_ds");
-        expect_load(base, len, &(PersistLimits){ .max_rows = 1 }, -EFBIG, 12, "row",
+        expect_load(base, len, &(PersistLimits){.max_rows = 1}, -EFBIG, 12, "row",
                     "more than 1 rows", "max_rows");
-        expect_load(base, len, &(PersistLimits){ .max_values = 3 }, -EFBIG, 12, "row",
+        expect_load(base, len, &(PersistLimits){.max_values = 3}, -EFBIG, 12, "row",
                     "more than 3 values", "max_values");
         _cleanup_free_ char *two = edit("</rra>\n", "</rra>\n<rra/>");
         if (two)
-                expect_load(two, strlen(two), &(PersistLimits){ .max_rra = 1 }, -EFBIG, 14, "rra",
+                expect_load(two, strlen(two), &(PersistLimits){.max_rra = 1}, -EFBIG, 14, "rra",
                             "more than 1 archives", "max_rra");
 }
 
@@ -443,8 +445,8 @@ static void test_gzip(void) {
                 memcpy(blanks, "<rrd>", 5);
         }
         if (blanks && bomb && gzip_buffer(blanks, 1 << 22, bomb, 1 << 16, &n) == 0)
-                expect_load((const char *) bomb, n, &(PersistLimits){ .max_bytes = 1 << 20 },
-                            -EFBIG, 0, NULL, "larger than", "gzip bomb");
+                expect_load((const char *) bomb, n, &(PersistLimits){.max_bytes = 1 << 20}, -EFBIG,
+                            0, NULL, "larger than", "gzip bomb");
 }
 
 /*

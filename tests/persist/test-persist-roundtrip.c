@@ -6,13 +6,6 @@
  * random pieces; and a second save of what was loaded gives the same bytes.
  */
 
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <zlib.h>
-
 #include "consolidate/layout.h"
 #include "persist/reader.h"
 #include "persist/store.h"
@@ -20,6 +13,13 @@
 #include "rrd-gen.h"
 #include "rrdd/macro.h"
 #include "tests/tap.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
 
 static char errbuf[400];
 
@@ -52,11 +52,11 @@ static bool roundtrip_memory(const Rrd *rrd, const char *what, bool quiet) {
 static void test_layouts(void) {
         static const RrdLayoutOptions opts[] = {
                 {},
-                { .min_max = true },
-                { .last = true },
-                { .min_max = true, .last = true },
+                {.min_max = true},
+                {.last = true},
+                {.min_max = true, .last = true},
         };
-        GenRng g = { 1 };
+        GenRng g = {1};
 
         for (int kind = 0; kind < _RRD_LAYOUT_KIND_MAX; kind++)
                 for (size_t o = 0; o < ELEMENTSOF(opts); o++) {
@@ -72,8 +72,8 @@ static void test_layouts(void) {
 }
 
 static void test_random_states(void) {
-        GenOptions o = { .max_ds = 6, .max_rra = 5, .n_updates = 300 };
-        GenRng g = { 2 };
+        GenOptions o = {.max_ds = 6, .max_rra = 5, .n_updates = 300};
+        GenRng g = {2};
         int n_ok = 0, n = 300;
 
         for (int i = 0; i < n; i++) {
@@ -126,7 +126,7 @@ static int load_through_pipe(const char *doc, size_t len, uint64_t seed, Rrd **r
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
-                GenRng g = { seed };
+                GenRng g = {seed};
                 (void) close(p[0]);
                 for (size_t off = 0; off < len;) {
                         size_t k = 1 + (size_t) gen_below(&g, 97);
@@ -149,8 +149,8 @@ static int load_through_pipe(const char *doc, size_t len, uint64_t seed, Rrd **r
 }
 
 static void test_streams(void) {
-        GenOptions o = { .max_ds = 5, .max_rra = 4, .n_updates = 200 };
-        GenRng g = { 3 };
+        GenOptions o = {.max_ds = 5, .max_rra = 4, .n_updates = 200};
+        GenRng g = {3};
 
         for (int i = 0; i < 6; i++) {
                 _cleanup_(rrd_freep) Rrd *rrd = NULL, *a = NULL, *b = NULL, *c = NULL;
@@ -180,7 +180,7 @@ static void test_store(void) {
         static const char uuid[] = "0f2d4a4e-8e6b-4b1a-9b7e-3d2a1c0b9e8f";
         char dir[] = "/tmp/rrdd-persist-rt-XXXXXX";
         _cleanup_(persist_store_freep) PersistStore *s = NULL;
-        GenRng g = { 4 };
+        GenRng g = {4};
 
         CHECK(mkdtemp(dir) != NULL);
         CHECK(persist_store_new(&s, dir) == 0);
@@ -193,8 +193,7 @@ static void test_store(void) {
 
                 CHECK(gen_layout_rrd(&g, RRD_LAYOUT_HOST, NULL, 12, 500, &rrd) == 0);
                 CHECK(persist_store_save(s, uuid, rrd, flags) == 0);
-                CHECKF(persist_store_load(s, uuid, NULL, &back, &err) == 0, "%s",
-                       why_load(&err));
+                CHECKF(persist_store_load(s, uuid, NULL, &back, &err) == 0, "%s", why_load(&err));
                 CHECKF(back && gen_rrd_equal(rrd, back, why, sizeof(why)), "store %u: %s", flags,
                        why);
         }
