@@ -49,7 +49,8 @@ struct PersistWriter {
         size_t i_ds;
         size_t i_rra;
         size_t i_row;
-        uint32_t n_rows; /* rows of archive i_rra */
+        uint32_t n_rows;   /* rows of archive i_rra */
+        const double *row; /* row i_row of archive i_rra, while in PHASE_ROWS */
         size_t stage_len;
         size_t stage_pos;
         char stage[ITEM_MAX];
@@ -310,6 +311,7 @@ static char *emit_value(PersistWriter *w, char *p) {
         const size_t i = w->i_ds;
 
         if (i == 0) {
+                w->row = rrd_rra_row(w->rrd, w->i_rra, w->i_row);
                 if (xml)
                         p = PUT_LIT(p, "<row>");
                 else {
@@ -319,21 +321,38 @@ static char *emit_value(PersistWriter *w, char *p) {
                 }
         }
         if (w->n_ds > 0) {
-                double v = rrd_rra_row(w->rrd, w->i_rra, w->i_row)[i];
                 if (xml) {
                         p = PUT_LIT(p, "<v>");
-                        p = put_double(p, v);
+                        p = put_double(p, w->row[i]);
                         p = PUT_LIT(p, "</v>");
                 } else {
                         if (i > 0)
                                 *p++ = ',';
                         *p++ = '"';
-                        p = put_double(p, v);
+                        p = put_double(p, w->row[i]);
                         *p++ = '"';
                 }
         }
         if (i + 1 >= w->n_ds)
                 p = xml ? PUT_LIT(p, "</row>") : PUT_LIT(p, "]");
+        return p;
+}
+
+/* Advances past one row value; leaves PHASE_ROWS after the last row. */
+static void next_value(PersistWriter *w) {
+        if (++w->i_ds >= w->n_ds) {
+                w->i_ds = 0;
+                if (++w->i_row >= w->n_rows)
+                        w->phase = PHASE_RRA_END;
+        }
+}
+
+/* As many row values as fit while at least ITEM_MAX bytes remain before end. */
+static char *emit_rows(PersistWriter *w, char *p, const char *end) {
+        do {
+                p = emit_value(w, p);
+                next_value(w);
+        } while (p <= end && w->phase == PHASE_ROWS);
         return p;
 }
 
@@ -377,11 +396,7 @@ static char *emit(PersistWriter *w, char *p) {
                 break;
         case PHASE_ROWS:
                 p = emit_value(w, p);
-                if (++w->i_ds >= w->n_ds) {
-                        w->i_ds = 0;
-                        if (++w->i_row >= w->n_rows)
-                                w->phase = PHASE_RRA_END;
-                }
+                next_value(w);
                 break;
         case PHASE_RRA_END:
                 p = xml ? PUT_LIT(p, "</database></rra>") : PUT_LIT(p, "]}");
@@ -465,7 +480,7 @@ ssize_t persist_writer_read(PersistWriter *w, char *buf, size_t max) {
                         /* Room for whole items: write them in place, no copy. */
                         char *p = buf + n, *end = buf + max - ITEM_MAX;
                         do
-                                p = emit(w, p);
+                                p = w->phase == PHASE_ROWS ? emit_rows(w, p, end) : emit(w, p);
                         while (p <= end && w->phase != PHASE_DONE);
                         n = (size_t) (p - buf);
                 } else {
