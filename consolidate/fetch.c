@@ -15,7 +15,7 @@ static bool cf_is_classic(RrdCf cf) {
 }
 
 /**
- * rrd_fetch() - rows of one CF between start and end, as rrd_fetch_r() returns them.
+ * rrd_fetch_rows() - rows of one CF between start and end, as rrd_fetch_r() returns them.
  * @rrd: the RRD.
  * @cf: the consolidation function asked for.
  * @start: requested start (exclusive: the first row ends after it).
@@ -25,8 +25,8 @@ static bool cf_is_classic(RrdCf cf) {
  *
  * Return: 0, -ENOENT when no archive serves @cf, -EINVAL for start > end or step 0, -ENOMEM.
  */
-int rrd_fetch(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
-              RrdFetch *ret) {
+int rrd_fetch_rows(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
+                   RrdFetch *ret) {
         const uint64_t step = rrd_step(rrd);
         const int64_t last_up = rrd_last_up(rrd);
         long best_full = -1, best_part = -1;
@@ -82,7 +82,7 @@ int rrd_fetch(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req
                 double *row = data + r * n_ds;
                 if (t < rra_start || t > rra_end) {
                         for (size_t i = 0; i < n_ds; i++)
-                                row[i] = NAN;
+                                row[i] = (double) NAN;
                         continue;
                 }
                 size_t back = (size_t) ((rra_end - t) / s);
@@ -119,8 +119,7 @@ static size_t candidates(const Rrd *rrd, int cf, RrdPick *ret, size_t max) {
 
         if (cf < 0) {
                 for (size_t a = 0; a < rrd_n_rra(rrd) && n < max; a++)
-                        ret[n++] = (RrdPick){ .i_rra = (uint32_t) a,
-                                              .cf = rrd_rra_def(rrd, a)->cf };
+                        ret[n++] = (RrdPick){.i_rra = (uint32_t) a, .cf = rrd_rra_def(rrd, a)->cf};
                 return n;
         }
         for (size_t a = 0; a < rrd_n_rra(rrd); a++) {
@@ -131,9 +130,9 @@ static size_t candidates(const Rrd *rrd, int cf, RrdPick *ret, size_t max) {
         for (size_t a = 0; a < rrd_n_rra(rrd) && n < max; a++) {
                 const RrdRraDef *d = rrd_rra_def(rrd, a);
                 if ((int) d->cf == cf)
-                        ret[n++] = (RrdPick){ .i_rra = (uint32_t) a, .cf = (RrdCf) cf };
+                        ret[n++] = (RrdPick){.i_rra = (uint32_t) a, .cf = (RrdCf) cf};
                 else if (!has_own_single && d->pdp_per_row == 1) {
-                        ret[n++] = (RrdPick){ .i_rra = (uint32_t) a, .cf = (RrdCf) cf };
+                        ret[n++] = (RrdPick){.i_rra = (uint32_t) a, .cf = (RrdCf) cf};
                         has_own_single = true;
                 }
         }

@@ -12,23 +12,23 @@
 #include "consolidate/rrd.h"
 
 typedef struct RrdFetch {
-        int64_t start;  /* aligned start; the first row is labelled start + step */
-        int64_t end;    /* label of the last row */
-        uint64_t step;  /* seconds per row */
-        size_t n_rows;  /* (end - start) / step */
+        int64_t start; /* aligned start; the first row is labelled start + step */
+        int64_t end;   /* label of the last row */
+        uint64_t step; /* seconds per row */
+        size_t n_rows; /* (end - start) / step */
         size_t n_ds;
-        size_t i_rra;   /* the archive the rows came from */
-        double *data;   /* n_rows × n_ds, oldest row first; owned, free with rrd_fetch_done() */
+        size_t i_rra; /* the archive the rows came from */
+        double *data; /* n_rows × n_ds, oldest row first; owned, free with rrd_fetch_done() */
 } RrdFetch;
 
 /*
- * rrd_fetch() - rrd_fetch_r(): candidates are the archives of that CF plus any 1-PDP archive of
- * a classic CF; the best full match (covering start, closest step) wins, else the widest
- * partial match. The end moves one step later even when aligned, as in rrdtool.
- * Return: 0, -ENOENT when no archive matches the CF, -EINVAL when start > end or step is 0.
+ * rrd_fetch_rows() - rrd_fetch_r(): candidates are the archives of that CF plus any 1-PDP archive
+ * of a classic CF; the best full match (covering start, closest step) wins, else the widest partial
+ * match. The end moves one step later even when aligned, as in rrdtool. Return: 0, -ENOENT when no
+ * archive matches the CF, -EINVAL when start > end or step is 0.
  */
-int rrd_fetch(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
-              RrdFetch *ret);
+int rrd_fetch_rows(const Rrd *rrd, RrdCf cf, int64_t start, int64_t end, uint64_t req_step,
+                   RrdFetch *ret);
 void rrd_fetch_done(RrdFetch *f);
 
 /* An archive picked for an export, maybe standing in for a CF the RRD does not have. */

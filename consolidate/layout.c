@@ -10,10 +10,10 @@ static const struct {
         uint32_t rows;
         uint32_t pdp_per_row;
 } tiers[] = {
-        { 120, 1 },     /* 5 s for 10 minutes */
-        { 120, 12 },    /* 1 minute for 2 hours */
-        { 168, 720 },   /* 1 hour for a week */
-        { 366, 17280 }, /* 1 day for a year */
+        {120, 1},     /* 5 s for 10 minutes */
+        {120, 12},    /* 1 minute for 2 hours */
+        {168, 720},   /* 1 hour for a week */
+        {366, 17280}, /* 1 day for a year */
 };
 
 size_t rrd_layout(RrdLayoutKind kind, const RrdLayoutOptions *opts, RrdRraDef *ret) {

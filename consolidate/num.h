@@ -42,8 +42,19 @@ size_t num_format_rrd_e10(char *buf, double v);
  * sign prints "0.0", NaN "NaN", infinities "Infinity" / "-Infinity" (xcp-rrdd's spellings,
  * which Python float(), JavaScript Number() and rrdtool restore all read). Return: length
  * written; buf must hold NUM_BUF_SIZE bytes.
+ * Note: scientific notation starts at exponent 15, as in %.15g (xcp-rrdd's format), which is
+ * what gives "1.5e+16" above; %.17g would print 15000000000000000.
  */
 size_t num_format_shortest(char *buf, double v);
+
+/*
+ * num_format_rrd_exact() - the shortest decimal (at most 17 significant digits, laid out as
+ * num_format_shortest() does) that reads back as exactly v both with a correctly rounded parser
+ * and with num_rrd_strtod() (`rrdtool restore`); the shortest round-trip string when no such
+ * decimal exists. Zero, NaN and infinities as num_format_shortest(). Return: length written;
+ * buf must hold NUM_BUF_SIZE bytes.
+ */
+size_t num_format_rrd_exact(char *buf, double v);
 
 /*
  * num_parse_double() - a correctly rounded parser for decimal text of length len (no NUL

@@ -54,26 +54,28 @@ typedef enum RrdValueKind {
 } RrdValueKind;
 
 typedef struct RrdValue {
-        uint8_t kind; /* RrdValueKind */
-        bool negative;
-        uint64_t magnitude;
-        double d;
+        uint8_t kind;  /* RrdValueKind */
+        bool negative; /* RRD_VALUE_INT only */
+        union {
+                uint64_t magnitude; /* RRD_VALUE_INT */
+                double d;           /* RRD_VALUE_DOUBLE */
+        };
 } RrdValue;
 
-#define RRD_VALUE_U ((RrdValue){ .kind = RRD_VALUE_UNKNOWN })
+#define RRD_VALUE_U ((RrdValue){.kind = RRD_VALUE_UNKNOWN})
 
 static inline RrdValue rrd_value_double(double d) {
-        return (RrdValue){ .kind = RRD_VALUE_DOUBLE, .d = d };
+        return (RrdValue){.kind = RRD_VALUE_DOUBLE, .d = d};
 }
 
 static inline RrdValue rrd_value_u64(uint64_t u) {
-        return (RrdValue){ .kind = RRD_VALUE_INT, .magnitude = u };
+        return (RrdValue){.kind = RRD_VALUE_INT, .magnitude = u};
 }
 
 static inline RrdValue rrd_value_i64(int64_t i) {
-        return (RrdValue){ .kind = RRD_VALUE_INT,
-                           .negative = i < 0,
-                           .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i };
+        return (RrdValue){.kind = RRD_VALUE_INT,
+                          .negative = i < 0,
+                          .magnitude = i < 0 ? (uint64_t) 0 - (uint64_t) i : (uint64_t) i};
 }
 
 /* The number a value stands for, as rrdtool would parse its digits (NaN when unknown). */
@@ -96,20 +98,26 @@ typedef struct RrdRraDef {
 
 /* PDP scratch of one data source (the <ds> block of a dump). */
 typedef struct RrdDsState {
-        RrdValue last_ds;     /* the last input, or unknown */
-        double value;         /* running sum of rate × seconds of the PDP in progress, NaN if none */
+        RrdValue last_ds; /* the last input, or unknown */
+        double value;     /* running sum of rate × seconds of the PDP in progress, NaN if none */
         uint64_t unknown_sec; /* whole unknown seconds in the PDP in progress */
 } RrdDsState;
 
 /* CDP scratch of one archive × data source. */
 typedef struct RrdCdpState {
-        double value;            /* AVERAGE: sum of PDPs; MIN/MAX: running extreme; LAST: last */
-        uint64_t unknown_pdps;   /* unknown PDPs in the CDP in progress */
-        double primary_value;    /* value of the first row written by the last bulk write */
-        double secondary_value;  /* value of the other rows of that write */
+        double value;           /* AVERAGE: sum of PDPs; MIN/MAX: running extreme; LAST: last */
+        uint64_t unknown_pdps;  /* unknown PDPs in the CDP in progress */
+        double primary_value;   /* value of the first row written by the last bulk write */
+        double secondary_value; /* value of the other rows of that write */
 } RrdCdpState;
 
 typedef struct Rrd Rrd;
+
+/*
+ * Naming note: librrd exports rrd_update(), rrd_fetch() and rrd_free(), and tools, tests and
+ * benchmarks link librrd next to this engine, so those three are spelt rrd_update_at(),
+ * rrd_fetch_rows() and rrd_destroy() here.
+ */
 
 /*
  * rrd_new() - an empty RRD as `rrdtool create --start last_up_s --step step_s` makes it.
@@ -118,10 +126,10 @@ typedef struct Rrd Rrd;
  */
 int rrd_new(Rrd **ret, uint64_t step_s, int64_t last_up_s, const RrdDsDef *ds, size_t n_ds,
             const RrdRraDef *rra, size_t n_rra);
-Rrd *rrd_free(Rrd *rrd);
-static inline void rrd_freep(Rrd **p) {
+Rrd *rrd_destroy(Rrd *rrd);
+static inline void rrd_destroyp(Rrd **p) {
         if (*p)
-                (void) rrd_free(*p);
+                (void) rrd_destroy(*p);
 }
 
 /* A deep copy (for serialising outside the tick, for instance). */
@@ -129,7 +137,7 @@ int rrd_dup(const Rrd *rrd, Rrd **ret);
 
 /* Accessors. */
 uint64_t rrd_step(const Rrd *rrd);
-int64_t rrd_last_up(const Rrd *rrd);        /* seconds */
+int64_t rrd_last_up(const Rrd *rrd);       /* seconds */
 uint32_t rrd_last_up_usec(const Rrd *rrd); /* microseconds within that second */
 size_t rrd_n_ds(const Rrd *rrd);
 size_t rrd_n_rra(const Rrd *rrd);
@@ -139,12 +147,12 @@ int rrd_ds_index(const Rrd *rrd, const char *name); /* index, or -ENOENT */
 size_t rrd_memory_bytes(const Rrd *rrd);
 
 /*
- * rrd_update() - one update at (t_s, t_usec) with one value per data source, in index order.
+ * rrd_update_at() - one update at (t_s, t_usec) with one value per data source, in index order.
  * Atomic: on error nothing changes (unlike rrdtool, which may have touched last_ds).
  * Return: 0; -ERANGE if the time is not after the last update; -EINVAL for a value the data
  * source type refuses (a negative COUNTER, say) or t_usec >= 1e6.
  */
-int rrd_update(Rrd *rrd, int64_t t_s, uint32_t t_usec, const RrdValue *values);
+int rrd_update_at(Rrd *rrd, int64_t t_s, uint32_t t_usec, const RrdValue *values);
 
 /*
  * Forget the last input of every COUNTER/DERIVE-like data source, so the next delta is

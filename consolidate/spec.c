@@ -50,8 +50,8 @@ int rrd_spec_parse_duration(const char *s, uint64_t *ret) {
                 char suffix;
                 uint64_t seconds;
         } units[] = {
-                { 's', 1 },      { 'm', 60 },         { 'h', 3600 },       { 'd', 86400 },
-                { 'w', 604800 }, { 'M', 31 * 86400 }, { 'y', 366 * 86400 },
+                {'s', 1},      {'m', 60},         {'h', 3600},        {'d', 86400},
+                {'w', 604800}, {'M', 31 * 86400}, {'y', 366 * 86400},
         };
         size_t len = strlen(s), digits = len;
         uint64_t v, mult = 1;
@@ -84,7 +84,7 @@ static bool has_suffix(const char *s) {
 
 static int parse_bound(const char *s, double *ret) {
         if (strcmp(s, "U") == 0) {
-                *ret = NAN;
+                *ret = (double) NAN;
                 return 0;
         }
         return num_rrd_parse_value(s, ret);
@@ -163,7 +163,7 @@ static int parse_value(const RrdDsDef *d, const char *tok, RrdValue *ret, char *
         switch (d->type) {
         case RRD_DS_COUNTER:
         case RRD_DS_DERIVE: {
-                RrdValue iv = { .kind = RRD_VALUE_INT };
+                RrdValue iv = {.kind = RRD_VALUE_INT};
                 if (d->type == RRD_DS_DERIVE && tok[0] == '-') {
                         iv.negative = true;
                         i = 1;
@@ -174,8 +174,7 @@ static int parse_value(const RrdDsDef *d, const char *tok, RrdValue *ret, char *
                 for (size_t k = i; k < len; k++)
                         if (tok[k] < '0' || tok[k] > '9')
                                 return fail(err, "'%s' for %s: not a simple %sinteger", tok,
-                                            d->name,
-                                            d->type == RRD_DS_COUNTER ? "unsigned " : "");
+                                            d->name, d->type == RRD_DS_COUNTER ? "unsigned " : "");
                 if (num_parse_u64(tok + i, len - i, &iv.magnitude) < 0)
                         return fail(err, "'%s' for %s: more than 64 bits", tok, d->name);
                 *ret = iv;
@@ -203,8 +202,8 @@ int rrd_spec_parse_update(const Rrd *rrd, const char *s, uint64_t now_usec, int6
         for (char *p = buf; *p; p++)
                 if (*p == ':') {
                         if (n > n_ds)
-                                return fail(err, "'%s': more values than the %zu data sources",
-                                            s, n_ds);
+                                return fail(err, "'%s': more values than the %zu data sources", s,
+                                            n_ds);
                         *p = '\0';
                         fields[n++] = p + 1;
                 }

@@ -24,11 +24,11 @@ const char *log_level_to_string(int level);
 int log_internal(int level, int error, const char *file, int line, const char *fmt, ...)
         _printf_(5, 6);
 
-#define log_full_errno(level, error, ...)                                                          \
-        ({                                                                                         \
-                int _l = (level), _e = (error);                                                    \
-                (_l <= log_max_level) ? log_internal(_l, _e, __FILE__, __LINE__, __VA_ARGS__)      \
-                                      : -((_e) < 0 ? -(_e) : (_e));                                \
+#define log_full_errno(level, error, ...)                                                     \
+        ({                                                                                    \
+                int _l = (level), _e = (error);                                               \
+                (_l <= log_max_level) ? log_internal(_l, _e, __FILE__, __LINE__, __VA_ARGS__) \
+                                      : -((_e) < 0 ? -(_e) : (_e));                           \
         })
 
 #define log_error(...) (void) log_full_errno(LOG_ERR, 0, __VA_ARGS__)
@@ -55,16 +55,17 @@ typedef struct LogRateLimit {
         unsigned n_suppressed;
 } LogRateLimit;
 
-#define LOG_RATELIMIT_INIT(interval_us, b) { .interval_usec = (interval_us), .burst = (b) }
+#define LOG_RATELIMIT_INIT(interval_us, b) \
+        { .interval_usec = (interval_us), .burst = (b) }
 
 /* Returns true if a message may be emitted now. */
 bool log_ratelimit_test(LogRateLimit *rl);
 
-#define log_ratelimited(level, error, interval_us, burst, ...)                                     \
-        ({                                                                                         \
-                static LogRateLimit _rl = LOG_RATELIMIT_INIT(interval_us, burst);                  \
-                int _r = -((error) < 0 ? -(error) : (error));                                      \
-                if ((level) <= log_max_level && log_ratelimit_test(&_rl))                          \
-                        _r = log_internal(level, error, __FILE__, __LINE__, __VA_ARGS__);          \
-                _r;                                                                                \
+#define log_ratelimited(level, error, interval_us, burst, ...)                            \
+        ({                                                                                \
+                static LogRateLimit _rl = LOG_RATELIMIT_INIT(interval_us, burst);         \
+                int _r = -((error) < 0 ? -(error) : (error));                             \
+                if ((level) <= log_max_level && log_ratelimit_test(&_rl))                 \
+                        _r = log_internal(level, error, __FILE__, __LINE__, __VA_ARGS__); \
+                _r;                                                                       \
         })

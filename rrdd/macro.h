@@ -16,29 +16,30 @@
 #define _likely_(x) (__builtin_expect(!!(x), 1))
 #define _unlikely_(x) (__builtin_expect(!!(x), 0))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
+#define _fallthrough_ __attribute__((fallthrough))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Hand the pointer over and leave NULL behind, so a cleanup attribute frees nothing. */
-#define TAKE_PTR(p)                                                                                \
-        ({                                                                                         \
-                __typeof__(p) _ptr_ = (p);                                                         \
-                (p) = NULL;                                                                        \
-                _ptr_;                                                                             \
+#define TAKE_PTR(p)                        \
+        ({                                 \
+                __typeof__(p) _ptr_ = (p); \
+                (p) = NULL;                \
+                _ptr_;                     \
         })
 
-#define TAKE_FD(fd)                                                                                \
-        ({                                                                                         \
-                int _fd_ = (fd);                                                                   \
-                (fd) = -1;                                                                         \
-                _fd_;                                                                              \
+#define TAKE_FD(fd)              \
+        ({                       \
+                int _fd_ = (fd); \
+                (fd) = -1;       \
+                _fd_;            \
         })
 
 /* For a NULL-accepting `T *f(T *)` destructor, define `void fp(T **)` for _cleanup_. */
-#define DEFINE_FREEP(type, func)                                                                   \
-        static inline void func##p(type **p) {                                                     \
-                if (*p)                                                                            \
-                        (void) func(*p);                                                           \
+#define DEFINE_FREEP(type, func)               \
+        static inline void func##p(type **p) { \
+                if (*p)                        \
+                        (void) func(*p);       \
         }
 
 static inline void freep(void *p) {

@@ -9,15 +9,18 @@ const SrcOps *const src_registry[] = {
 
 
         /* proc */
+        &src_proc,
 
 
         /* xen */
 
 
         /* plugins */
+        &src_plugins,
 
 
         /* sim */
+        &src_sim,
 
 
         NULL,

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The static list of compiled-in sources, and the instance object that carries their state. */
 
-#include "sources/source.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sources/registry-list.h"
+#include "sources/source.h"
 
 struct SrcInstance {
         const SrcOps *ops;

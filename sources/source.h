@@ -59,8 +59,8 @@ typedef struct SrcSample {
                 uint64_t u64;
                 double d;
         } value;
-        double min; /* -INFINITY when unbounded */
-        double max; /* +INFINITY when unbounded */
+        double min;      /* -INFINITY when unbounded */
+        double max;      /* +INFINITY when unbounded */
         bool is_default; /* archived without being asked for */
         /*
          * Changes when the owner's counters restart (for a VM: its domid), so the daemon

@@ -128,7 +128,7 @@ int tool_replay(int argc, char **argv) {
                 return 2;
         }
 
-        _cleanup_(rrd_freep) Rrd *rrd = NULL;
+        _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
         int r = rrd_new(&rrd, step, start, ds, n_ds, rra, n_rra);
         if (r < 0) {
                 fputs("replay: the definitions are inconsistent (duplicate names?)\n", stderr);
@@ -162,7 +162,7 @@ int tool_replay(int argc, char **argv) {
                                 fprintf(stderr, "replay: line %lu: %s\n", line_no, err);
                                 return 1;
                         }
-                        r = rrd_update(rrd, t, usec, values);
+                        r = rrd_update_at(rrd, t, usec, values);
                         if (r == -ERANGE) {
                                 fprintf(stderr,
                                         "replay: line %lu: illegal attempt to update using time "
