@@ -6,18 +6,9 @@
  * archive store, on a disk directory and on /dev/shm, with 1 and 2 threads; then the same data
  * through librrd: rrd_restore (which is also how the .rrd files are made, from rrdtool-format
  * dumps written by tools/dump-rrdtool.c) and rrd_dump_r. Prints times, throughput and ratios,
- * and a breakdown of where the time goes. librrd is dlopen'ed with RTLD_DEEPBIND because it
- * exports rrd_free/rrd_update/rrd_fetch, names our engine uses too.
+ * and a breakdown of where the time goes. librrd is dlopen'ed (RTLD_LOCAL | RTLD_DEEPBIND), so
+ * its symbols stay apart from ours and this benchmark still runs its own half without it.
  */
-
-#include "consolidate/layout.h"
-#include "consolidate/num.h"
-#include "persist/numtext.h"
-#include "persist/reader.h"
-#include "persist/store.h"
-#include "persist/writer.h"
-#include "rrdd/macro.h"
-#include "tools/dump-rrdtool.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -32,6 +23,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "consolidate/layout.h"
+#include "consolidate/num.h"
+#include "persist/numtext.h"
+#include "persist/reader.h"
+#include "persist/store.h"
+#include "persist/writer.h"
+#include "rrdd/macro.h"
+#include "tools/dump-rrdtool.h"
 
 #define N_DS 20
 
@@ -123,7 +123,7 @@ static int make_vm(Rrd **ret) {
                         ctr[i] += rnd() % 10000000;
                         v[i] = i % 5 < 2 ? rrd_value_double(unit()) : rrd_value_u64(ctr[i]);
                 }
-                (void) rrd_update(rrd, t, (uint32_t) (rnd() % 1000000), v);
+                (void) rrd_update_at(rrd, t, (uint32_t) (rnd() % 1000000), v);
         }
         *ret = rrd;
         return 0;
@@ -148,7 +148,7 @@ static void *run_job(void *p) {
                         Rrd *rrd = NULL;
                         if (persist_store_load(j->s, j->b->uuids[i], NULL, &rrd, NULL) < 0)
                                 j->failures++;
-                        rrd_free(rrd);
+                        rrd_destroy(rrd);
                 } else if (persist_store_save(j->s, j->b->uuids[i], j->b->rrds[i], j->flags) < 0)
                         j->failures++;
         }
@@ -258,7 +258,7 @@ static void breakdown(Bench *b) {
                 t0 = cpu_s();
                 (void) persist_load_memory(buf, len, NULL, &rrd, NULL);
                 t_mem += cpu_s() - t0;
-                rrd_free(rrd);
+                rrd_destroy(rrd);
                 t0 = cpu_s();
                 xmlTextReaderPtr r = xmlReaderForMemory(buf, (int) len, NULL, NULL,
                                                         XML_PARSE_NONET | XML_PARSE_COMPACT);
@@ -427,7 +427,7 @@ int main(int argc, char **argv) {
         if (argc <= 2)
                 (void) rmdir(disk);
         for (size_t i = 0; i < b.n; i++)
-                rrd_free(b.rrds[i]);
+                rrd_destroy(b.rrds[i]);
         free(b.rrds);
         free(b.uuids);
         return 0;

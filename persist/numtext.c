@@ -2,8 +2,10 @@
 /*
  * Number text in archives.
  *
- * Writing: the shortest decimal that a correctly rounded parser reads back as the same double,
- * NaN / Infinity / -Infinity spelled as xcp-rrdd does, and zero with its sign.
+ * Writing: the shortest decimal that reads back as the same double both with a correctly rounded
+ * parser and with rrdtool's rrd_strtod (num_format_rrd_exact), so our reader and `rrdtool
+ * restore` store identical bits; NaN / Infinity / -Infinity spelled as xcp-rrdd does, and zero
+ * with its sign.
  *
  * Reading: a token in exactly rrdtool's dump shape, [-]d.dddddddddde[+-]dd, is parsed with
  * rrdtool's own rrd_strtod (num_rrd_strtod), so an `rrdtool dump` file loads into the very
@@ -56,8 +58,8 @@ bool persist_is_rrd_e10_text(const char *s, size_t n) {
  * @buf: at least NUM_BUF_SIZE bytes; NUL-terminated on return.
  * @v: the value.
  *
- * TODO: use num_format_rrd_exact() once it lands (shortest text that both a correct parser and
- * rrd_strtod read back exactly), so `rrdtool restore` also stores every value bit for bit.
+ * When no decimal of at most 17 digits satisfies both parsers (rare), the text is the correctly
+ * rounded shortest one, and only `rrdtool restore` may land a few ulps away.
  *
  * Return: the length written.
  */
@@ -73,7 +75,7 @@ size_t persist_format_double(char *buf, double v) {
                 memcpy(buf, "0.0", 4);
                 return 3;
         }
-        n = num_format_shortest(buf, v);
+        n = num_format_rrd_exact(buf, v);
         if (persist_is_rrd_e10_text(buf, n) && num_rrd_strtod(buf, NULL) != v)
                 /* 16 fraction digits: never the %0.10e shape, still exact for a correct parser. */
                 n = (size_t) snprintf(buf, NUM_BUF_SIZE, "%.16e", v);

@@ -6,10 +6,10 @@
  * in rrdtool's %0.10e shape.
  */
 
-#include "consolidate/num.h"
-
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "consolidate/num.h"
 
 size_t persist_format_double(char *buf, double v);
 bool persist_is_rrd_e10_text(const char *s, size_t n);

@@ -16,10 +16,6 @@
 
 #include "persist/reader.h"
 
-#include "consolidate/num.h"
-#include "persist/numtext.h"
-#include "rrdd/macro.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -32,6 +28,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "consolidate/num.h"
+#include "persist/numtext.h"
+#include "rrdd/macro.h"
 
 #define IO_CHUNK (64 * 1024)
 #define TEXT_MAX 256 /* longest element text kept: a 127-byte name with generous padding */
@@ -1198,7 +1198,7 @@ static int parse_rrd(Loader *l) {
 }
 
 static int build(Loader *l, Rrd **ret) {
-        _cleanup_(rrd_freep) Rrd *rrd = NULL;
+        _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
         RrdRraDef defs[RRD_MAX_RRA];
         int r;
 

@@ -6,10 +6,10 @@
  * and all-or-nothing: on any error no RRD is returned and the error says where.
  */
 
-#include "consolidate/rrd.h"
-
 #include <stddef.h>
 #include <stdint.h>
+
+#include "consolidate/rrd.h"
 
 /* Where and why a document was refused. */
 typedef struct PersistError {

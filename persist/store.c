@@ -13,8 +13,6 @@
 
 #include "persist/store.h"
 
-#include "persist/writer.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "persist/writer.h"
 
 #define WRITE_CHUNK (64 * 1024)
 #define TMP_SUFFIX ".tmp"

@@ -5,11 +5,11 @@
  * that a crash or a failed save at any moment leaves the previous archive whole.
  */
 
+#include <stdbool.h>
+
 #include "consolidate/rrd.h"
 #include "persist/reader.h"
 #include "rrdd/macro.h"
-
-#include <stdbool.h>
 
 typedef struct PersistStore PersistStore;
 

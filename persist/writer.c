@@ -10,9 +10,6 @@
 
 #include "persist/writer.h"
 
-#include "consolidate/num.h"
-#include "persist/numtext.h"
-
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -20,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "consolidate/num.h"
+#include "persist/numtext.h"
 
 /*
  * The largest item: a <ds> block with a 127-byte name escaped at 6 bytes per character, five

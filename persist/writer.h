@@ -6,11 +6,11 @@
  * of any size through a fixed buffer.
  */
 
-#include "consolidate/rrd.h"
-#include "rrdd/macro.h"
-
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "consolidate/rrd.h"
+#include "rrdd/macro.h"
 
 typedef enum PersistFormat {
         PERSIST_FORMAT_XML,  /* our archive format: xcp-rrdd's element order, rrdtool-restorable */

@@ -8,14 +8,14 @@
 
 #include "tools/dump.h"
 
-#include "persist/reader.h"
-#include "persist/writer.h"
-#include "rrdd/macro.h"
-
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "persist/reader.h"
+#include "persist/writer.h"
+#include "rrdd/macro.h"
 
 static void usage(FILE *f) {
         fputs("usage: rrdd-tool dump [--json] FILE\n"
@@ -31,7 +31,7 @@ int tool_dump(int argc, char **argv) {
                 {},
         };
         PersistFormat fmt = PERSIST_FORMAT_XML;
-        _cleanup_(rrd_freep) Rrd *rrd = NULL;
+        _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
         PersistError err;
         char msg[320];
         const char *path;

@@ -9,13 +9,6 @@
 
 #include "tools/replay.h"
 
-#include "consolidate/rrd.h"
-#include "consolidate/spec.h"
-#include "persist/writer.h"
-#include "rrdd/clock.h"
-#include "rrdd/macro.h"
-#include "tools/dump-rrdtool.h"
-
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,6 +16,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "consolidate/rrd.h"
+#include "consolidate/spec.h"
+#include "persist/writer.h"
+#include "rrdd/clock.h"
+#include "rrdd/macro.h"
+#include "tools/dump-rrdtool.h"
 
 #define LAST_DS_TEXT_MAX 29 /* rrdtool keeps at most 29 characters of the last input */
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* rrdd-tool: offline commands around rrdd's RRDs. */
 
-#include "tools/dump.h"
-#include "tools/replay.h"
-
 #include <stdio.h>
 #include <string.h>
+
+#include "tools/dump.h"
+#include "tools/replay.h"
 
 static void usage(FILE *f) {
         fputs("usage: rrdd-tool COMMAND [ARGS...]\n"

@@ -5,15 +5,15 @@
  * (XML -> Rrd -> XML -> Rrd is stable). JSON output of what loaded must be producible too.
  */
 
-#include "persist/reader.h"
-#include "persist/writer.h"
-#include "rrd-gen.h"
-#include "rrdd/macro.h"
-
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "persist/reader.h"
+#include "persist/writer.h"
+#include "rrd-gen.h"
+#include "rrdd/macro.h"
 
 /* Small limits keep the fuzzer fast; real archives are far below the defaults. */
 static const PersistLimits limits = {
@@ -29,7 +29,7 @@ static void die(const char *what, const char *detail) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        _cleanup_(rrd_freep) Rrd *a = NULL, *b = NULL;
+        _cleanup_(rrd_destroyp) Rrd *a = NULL, *b = NULL;
         _cleanup_free_ char *x1 = NULL, *x2 = NULL, *json = NULL;
         size_t n1, n2, nj;
         PersistError err;

@@ -3,14 +3,14 @@
 
 #include "rrd-gen.h"
 
-#include "rrdd/macro.h"
-
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rrdd/macro.h"
 
 uint64_t gen_next(GenRng *g) {
         /* splitmix64: good enough, and any seed works. */
@@ -174,9 +174,9 @@ int gen_random_rrd(GenRng *g, const GenOptions *o, Rrd **ret) {
                         if (ds[i].type == RRD_DS_GAUGE && gen_below(g, 8) == 0)
                                 v[i] = rrd_value_i64((int64_t) gen_below(g, 100));
                 }
-                r = rrd_update(rrd, t, usec, v);
+                r = rrd_update_at(rrd, t, usec, v);
                 if (r < 0 && r != -ERANGE) {
-                        rrd_free(rrd);
+                        rrd_destroy(rrd);
                         return r;
                 }
         }
@@ -269,9 +269,9 @@ int gen_layout_rrd(GenRng *g, RrdLayoutKind kind, const RrdLayoutOptions *opts, 
                         else
                                 v[i] = rrd_value_u64(ctr[i]);
                 }
-                r = rrd_update(rrd, t, (uint32_t) gen_below(g, 1000000), v);
+                r = rrd_update_at(rrd, t, (uint32_t) gen_below(g, 1000000), v);
                 if (r < 0) {
-                        rrd_free(rrd);
+                        rrd_destroy(rrd);
                         return r;
                 }
         }

@@ -6,12 +6,12 @@
  * an exact comparison of two RRDs' whole state.
  */
 
-#include "consolidate/layout.h"
-#include "consolidate/rrd.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "consolidate/layout.h"
+#include "consolidate/rrd.h"
 
 typedef struct GenRng {
         uint64_t s;

@@ -5,19 +5,19 @@
  * it must refuse, each with the line, element and reason, never with a partial RRD.
  */
 
-#include "consolidate/num.h"
-#include "persist/numtext.h"
-#include "persist/reader.h"
-#include "rrd-gen.h"
-#include "rrdd/macro.h"
-#include "tests/tap.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zlib.h>
+
+#include "consolidate/num.h"
+#include "persist/numtext.h"
+#include "persist/reader.h"
+#include "rrd-gen.h"
+#include "rrdd/macro.h"
+#include "tests/tap.h"
 
 static char errbuf[400];
 
@@ -59,7 +59,7 @@ static void test_rrdtool_example_a(void) {
         static const char *const files[] = {"rrdtool-example-a.xml",
                                             "rrdtool-example-a-noheader.xml",
                                             "rrdtool-example-a-xsd.xml"};
-        _cleanup_(rrd_freep) Rrd *a = NULL;
+        _cleanup_(rrd_destroyp) Rrd *a = NULL;
         PersistError err;
         char why[300];
 
@@ -83,7 +83,7 @@ static void test_rrdtool_example_a(void) {
         CHECK(isnan(rrd_rra_row(a, 0, 0)[0]) && gen_same_double(rrd_rra_row(a, 0, 1)[0], v21));
 
         for (size_t i = 1; i < ELEMENTSOF(files); i++) {
-                _cleanup_(rrd_freep) Rrd *b = NULL;
+                _cleanup_(rrd_destroyp) Rrd *b = NULL;
                 CHECKF(load_corpus(files[i], &b, &err) == 0, "%s: %s", files[i], describe(&err));
                 CHECKF(b && gen_rrd_equal(a, b, why, sizeof(why)), "%s: %s", files[i], why);
         }
@@ -93,7 +93,7 @@ static void test_rrdtool_example_a(void) {
 static void test_rrdtool_all_types(void) {
         static const RrdDsType types[] = {RRD_DS_GAUGE,    RRD_DS_COUNTER,  RRD_DS_DERIVE,
                                           RRD_DS_ABSOLUTE, RRD_DS_DCOUNTER, RRD_DS_DDERIVE};
-        _cleanup_(rrd_freep) Rrd *a = NULL;
+        _cleanup_(rrd_destroyp) Rrd *a = NULL;
         PersistError err;
         bool ok = true;
 
@@ -115,7 +115,7 @@ static void test_rrdtool_all_types(void) {
 }
 
 static void test_xcp(void) {
-        _cleanup_(rrd_freep) Rrd *pub = NULL, *in = NULL;
+        _cleanup_(rrd_destroyp) Rrd *pub = NULL, *in = NULL;
         PersistError err;
 
         CHECKF(load_corpus("xcp-public.xml", &pub, &err) == 0, "%s", describe(&err));
@@ -143,7 +143,7 @@ static void test_xcp(void) {
 }
 
 static void test_flip_flop(void) {
-        _cleanup_(rrd_freep) Rrd *a = NULL;
+        _cleanup_(rrd_destroyp) Rrd *a = NULL;
         PersistError err;
 
         CHECKF(load_corpus("xcp-flip-flop.xml", &a, &err) == 0, "%s", describe(&err));
@@ -211,7 +211,7 @@ static void expect_load(const char *doc, size_t len, const PersistLimits *limits
 
         if (rc == 0) {
                 CHECKF(r == 0 && rrd, "%s: %s", what, describe(&err));
-                rrd_free(rrd);
+                rrd_destroy(rrd);
                 return;
         }
         CHECKF(r == rc && !rrd, "%s: returned %d (%s)", what, r, describe(&err));
@@ -223,7 +223,7 @@ static void expect_load(const char *doc, size_t len, const PersistLimits *limits
         if (msg)
                 CHECKF(strstr(err.message, msg), "%s: message '%s' lacks '%s'", what, err.message,
                        msg);
-        rrd_free(rrd);
+        rrd_destroy(rrd);
 }
 
 static void expect_edit(const char *from, const char *to, int rc, unsigned long line,
@@ -261,7 +261,7 @@ static void test_lenient(void) {
                                          "<lastupdate usec=\"250000\">1000000000</lastupdate>");
         _cleanup_free_ char *frac = edit("<lastupdate>1000000000</lastupdate>",
                                          "<lastupdate>1000000000.2113</lastupdate>");
-        _cleanup_(rrd_freep) Rrd *a = NULL, *b = NULL;
+        _cleanup_(rrd_destroyp) Rrd *a = NULL, *b = NULL;
         CHECK(usec && persist_load_memory(usec, strlen(usec), NULL, &a, NULL) == 0);
         CHECK(a && rrd_last_up(a) == 1000000000 && rrd_last_up_usec(a) == 250000);
         CHECK(frac && persist_load_memory(frac, strlen(frac), NULL, &b, NULL) == 0);

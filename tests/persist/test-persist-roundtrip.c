@@ -6,6 +6,13 @@
  * random pieces; and a second save of what was loaded gives the same bytes.
  */
 
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
 #include "consolidate/layout.h"
 #include "persist/reader.h"
 #include "persist/store.h"
@@ -13,13 +20,6 @@
 #include "rrd-gen.h"
 #include "rrdd/macro.h"
 #include "tests/tap.h"
-
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <zlib.h>
 
 static char errbuf[400];
 
@@ -30,7 +30,7 @@ static const char *why_load(const PersistError *e) {
 /* rrd -> XML -> rrd2 == rrd, and rrd2 -> XML is the same text. */
 static bool roundtrip_memory(const Rrd *rrd, const char *what, bool quiet) {
         _cleanup_free_ char *xml = NULL, *xml2 = NULL;
-        _cleanup_(rrd_freep) Rrd *back = NULL;
+        _cleanup_(rrd_destroyp) Rrd *back = NULL;
         PersistError err;
         size_t len, len2;
         char why[300] = "";
@@ -60,7 +60,7 @@ static void test_layouts(void) {
 
         for (int kind = 0; kind < _RRD_LAYOUT_KIND_MAX; kind++)
                 for (size_t o = 0; o < ELEMENTSOF(opts); o++) {
-                        _cleanup_(rrd_freep) Rrd *rrd = NULL;
+                        _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
                         char what[64];
                         (void) snprintf(what, sizeof(what), "layout %d options %zu", kind, o);
                         /* 3000 updates = about 4 h: the 1 h tier consolidates too. */
@@ -77,7 +77,7 @@ static void test_random_states(void) {
         int n_ok = 0, n = 300;
 
         for (int i = 0; i < n; i++) {
-                _cleanup_(rrd_freep) Rrd *rrd = NULL;
+                _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
                 char what[64];
                 (void) snprintf(what, sizeof(what), "random state %d", i);
                 o.n_updates = (size_t) gen_below(&g, 400);
@@ -153,7 +153,7 @@ static void test_streams(void) {
         GenRng g = {3};
 
         for (int i = 0; i < 6; i++) {
-                _cleanup_(rrd_freep) Rrd *rrd = NULL, *a = NULL, *b = NULL, *c = NULL;
+                _cleanup_(rrd_destroyp) Rrd *rrd = NULL, *a = NULL, *b = NULL, *c = NULL;
                 _cleanup_free_ char *xml = NULL, *gz = NULL;
                 size_t len, gz_len;
                 PersistError err;
@@ -187,7 +187,7 @@ static void test_store(void) {
         if (!s)
                 return;
         for (unsigned flags = 0; flags <= PERSIST_STORE_GZIP; flags += PERSIST_STORE_GZIP) {
-                _cleanup_(rrd_freep) Rrd *rrd = NULL, *back = NULL;
+                _cleanup_(rrd_destroyp) Rrd *rrd = NULL, *back = NULL;
                 PersistError err;
                 char why[300] = "";
 

@@ -5,12 +5,6 @@
  * system, a read-only one, and kill -9 at random moments of repeated saves.
  */
 
-#include "consolidate/layout.h"
-#include "persist/store.h"
-#include "rrd-gen.h"
-#include "rrdd/macro.h"
-#include "tests/tap.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,6 +18,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "consolidate/layout.h"
+#include "persist/store.h"
+#include "rrd-gen.h"
+#include "rrdd/macro.h"
+#include "tests/tap.h"
 
 static const char uuid[] = "6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b";
 
@@ -87,7 +87,7 @@ static Rrd *make_rrd(uint64_t seed, size_t n_ds, size_t n_updates) {
 
 /* Whether the store holds exactly `want` under uuid. */
 static bool holds(const PersistStore *s, const Rrd *want) {
-        _cleanup_(rrd_freep) Rrd *got = NULL;
+        _cleanup_(rrd_destroyp) Rrd *got = NULL;
         char why[300];
 
         if (persist_store_load(s, uuid, NULL, &got, NULL) < 0)
@@ -122,7 +122,7 @@ static void test_uuid(void) {
 static void test_basics(void) {
         char dir[] = "/tmp/rrdd-store-XXXXXX", sub[64], path[128], list[512];
         _cleanup_(persist_store_freep) PersistStore *s = NULL;
-        _cleanup_(rrd_freep) Rrd *a = make_rrd(1, 4, 100), *b = make_rrd(2, 4, 100);
+        _cleanup_(rrd_destroyp) Rrd *a = make_rrd(1, 4, 100), *b = make_rrd(2, 4, 100);
         Rrd *none = NULL;
         PersistError err;
 
@@ -204,7 +204,7 @@ static void *saver(void *p) {
                     persist_store_load(a->s, a->uuid, NULL, &back, NULL) < 0 ||
                     !gen_rrd_equal(a->rrd, back, why, sizeof(why)))
                         a->failures++;
-                rrd_free(back);
+                rrd_destroy(back);
         }
         return NULL;
 }
@@ -212,7 +212,7 @@ static void *saver(void *p) {
 static void test_threads(void) {
         char dir[] = "/tmp/rrdd-store-XXXXXX";
         _cleanup_(persist_store_freep) PersistStore *s = NULL;
-        _cleanup_(rrd_freep) Rrd *a = make_rrd(3, 6, 50), *b = make_rrd(4, 6, 50);
+        _cleanup_(rrd_destroyp) Rrd *a = make_rrd(3, 6, 50), *b = make_rrd(4, 6, 50);
         ThreadArg args[2] = {{.rrd = a}, {.rrd = b}};
         pthread_t t[2];
 
@@ -275,7 +275,7 @@ static bool run_child(void (*fn)(int fd, const char *dir), const char *dir, Outc
 
 static void fsize_child(int fd, const char *dir) {
         _cleanup_(persist_store_freep) PersistStore *s = NULL;
-        _cleanup_(rrd_freep) Rrd *small = make_rrd(5, 2, 10), *big = make_rrd(6, 20, 10);
+        _cleanup_(rrd_destroyp) Rrd *small = make_rrd(5, 2, 10), *big = make_rrd(6, 20, 10);
         Outcome o = {};
         struct stat st;
         char path[256];
@@ -320,7 +320,7 @@ static void test_fsize(void) {
 /* In a private mount namespace: a small tmpfs that fills up, then turns read-only. */
 static void tmpfs_child(int fd, const char *dir) {
         _cleanup_(persist_store_freep) PersistStore *s = NULL;
-        _cleanup_(rrd_freep) Rrd *small = make_rrd(7, 2, 10), *big = make_rrd(8, 20, 10);
+        _cleanup_(rrd_destroyp) Rrd *small = make_rrd(7, 2, 10), *big = make_rrd(8, 20, 10);
         Outcome o = {};
         char filler[256];
 
@@ -359,7 +359,7 @@ static void tmpfs_child(int fd, const char *dir) {
 /* Unprivileged fallback for the read-only case: a directory without write permission. */
 static void readonly_child(int fd, const char *dir) {
         _cleanup_(persist_store_freep) PersistStore *s = NULL;
-        _cleanup_(rrd_freep) Rrd *small = make_rrd(7, 2, 10), *big = make_rrd(8, 20, 10);
+        _cleanup_(rrd_destroyp) Rrd *small = make_rrd(7, 2, 10), *big = make_rrd(8, 20, 10);
         Outcome o = {};
 
         if (persist_store_new(&s, dir) < 0 || !small || !big)
@@ -413,7 +413,7 @@ static void test_full_and_readonly(void) {
 static void test_kill9(void) {
         char dir[] = "/tmp/rrdd-store-XXXXXX";
         _cleanup_(persist_store_freep) PersistStore *s = NULL;
-        _cleanup_(rrd_freep) Rrd *a = make_rrd(9, 4, 200), *b = make_rrd(10, 4, 300);
+        _cleanup_(rrd_destroyp) Rrd *a = make_rrd(9, 4, 200), *b = make_rrd(10, 4, 300);
         const int iterations = 120;
         int n_good = 0, n_mid = 0, cleaned = 0;
         GenRng g = {12};
@@ -440,7 +440,7 @@ static void test_kill9(void) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
 
-                _cleanup_(rrd_freep) Rrd *got = NULL;
+                _cleanup_(rrd_destroyp) Rrd *got = NULL;
                 char why[300];
                 if (persist_store_load(s, uuid, NULL, &got, NULL) == 0 &&
                     (gen_rrd_equal(a, got, why, sizeof(why)) ||

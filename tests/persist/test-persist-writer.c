@@ -5,18 +5,18 @@
  * depend on the sizes of the reads.
  */
 
-#include "consolidate/layout.h"
-#include "persist/writer.h"
-#include "rrd-gen.h"
-#include "rrdd/macro.h"
-#include "tests/tap.h"
-
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "consolidate/layout.h"
+#include "persist/writer.h"
+#include "rrd-gen.h"
+#include "rrdd/macro.h"
+#include "tests/tap.h"
 
 static const char expected_xml[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -102,7 +102,7 @@ static Rrd *hand_built(void) {
 }
 
 static void test_exact_documents(void) {
-        _cleanup_(rrd_freep) Rrd *rrd = hand_built();
+        _cleanup_(rrd_destroyp) Rrd *rrd = hand_built();
         _cleanup_free_ char *xml = NULL, *json = NULL, *plain = NULL;
         size_t len;
 
@@ -147,7 +147,7 @@ static void test_last_ds_spelling(void) {
         RrdRraDef rra = {.cf = RRD_CF_LAST, .xff = 0, .pdp_per_row = 1, .rows = 1};
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_(rrd_freep) Rrd *rrd = NULL;
+                _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
                 _cleanup_free_ char *xml = NULL;
                 size_t len;
                 CHECK(rrd_new(&rrd, 1, 1000, &ds, 1, &rra, 1) == 0);
@@ -163,7 +163,7 @@ static void test_version(void) {
         RrdDsDef ds = {
                 .name = "d", .type = RRD_DS_DCOUNTER, .heartbeat_s = 10, .min = NAN, .max = NAN};
         RrdRraDef rra = {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 1};
-        _cleanup_(rrd_freep) Rrd *rrd = NULL;
+        _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
         _cleanup_free_ char *xml = NULL;
         size_t len;
 
@@ -280,7 +280,7 @@ static void test_layouts(void) {
         GenRng g = {7};
 
         for (int kind = 0; kind < _RRD_LAYOUT_KIND_MAX; kind++) {
-                _cleanup_(rrd_freep) Rrd *rrd = NULL;
+                _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
                 _cleanup_free_ char *xml = NULL;
                 size_t len;
                 RrdLayoutOptions o = {.min_max = kind == RRD_LAYOUT_VM, .last = true};
@@ -303,7 +303,7 @@ static void test_random(void) {
         GenRng g = {11};
 
         for (int i = 0; i < 10; i++) {
-                _cleanup_(rrd_freep) Rrd *rrd = NULL;
+                _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
                 CHECK(gen_random_rrd(&g, &o, &rrd) == 0);
                 if (!rrd)
                         continue;
@@ -314,7 +314,7 @@ static void test_random(void) {
 }
 
 static void test_api(void) {
-        _cleanup_(rrd_freep) Rrd *rrd = hand_built();
+        _cleanup_(rrd_destroyp) Rrd *rrd = hand_built();
         _cleanup_(persist_writer_freep) PersistWriter *w = NULL;
         char buf[8192];
         ssize_t n, total = 0;
