@@ -237,7 +237,8 @@ int persist_store_save(const PersistStore *s, const char *uuid, const Rrd *rrd, 
  * @err: why the archive was refused (may be NULL).
  *
  * Reads <uuid>.xml or <uuid>.xml.gz, whichever exists; if both do (a crash between a save and
- * the removal of the other form), the more recently modified one.
+ * the removal of the other form), the more recently modified one, .xml on a tie (file times
+ * are as coarse as the kernel clock tick, so two saves within one tick are a tie).
  *
  * Return: 0; -EINVAL for a bad uuid; -ENOENT when there is no archive; otherwise as
  * persist_load_fd().
