@@ -364,6 +364,8 @@ static void xml_error(void *ctx, xmlErrorPtr e) {
  * prints to stderr by default; that handler is per thread, so we catch them for the duration of
  * a load and keep the first as the error message.
  */
+static void xml_generic_error(void *ctx, const char *fmt, ...) _printf_(2, 3);
+
 static void xml_generic_error(void *ctx, const char *fmt, ...) {
         Loader *l = ctx;
         va_list ap;
@@ -715,8 +717,8 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 static int parse_ds(Loader *l) {
         const uint32_t required = BIT(N_NAME) | BIT(N_TYPE) | BIT(N_HEARTBEAT) | BIT(N_MIN) |
                                   BIT(N_MAX) | BIT(N_LAST_DS) | BIT(N_VALUE) | BIT(N_UNKNOWN_SEC);
-        RrdDsDef def = {.min = NAN, .max = NAN};
-        RrdDsState st = {.last_ds = RRD_VALUE_U, .value = NAN};
+        RrdDsDef def = {.min = (double) NAN, .max = (double) NAN};
+        RrdDsState st = {.last_ds = RRD_VALUE_U, .value = (double) NAN};
         uint32_t seen = 0;
         double d;
         int child, r;

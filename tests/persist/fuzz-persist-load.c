@@ -21,7 +21,7 @@ static const PersistLimits limits = {
         .max_values = 1 << 20,
 };
 
-static void die(const char *what, const char *detail) {
+_noreturn_ static void die(const char *what, const char *detail) {
         fprintf(stderr, "fuzz-persist-load: %s: %s\n", what, detail ? detail : "");
         abort();
 }

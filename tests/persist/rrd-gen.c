@@ -44,7 +44,7 @@ static void gen_defs(GenRng *g, const GenOptions *o, uint64_t *step, int64_t *st
         for (size_t i = 0; i < *n_ds; i++) {
                 RrdDsDef *d = &ds[i];
                 uint64_t hb[] = {*step / 2, *step, 2 * *step, 10 * *step, 100 * *step};
-                double mins[] = {NAN, 0, -10}, maxs[] = {NAN, 100, 1e6};
+                double mins[] = {(double) NAN, 0, -10}, maxs[] = {(double) NAN, 100, 1e6};
                 *d = (RrdDsDef){};
                 d->type = (RrdDsType) gen_below(g, o->no_d_types ? 4 : _RRD_DS_TYPE_MAX);
                 d->heartbeat_s = hb[gen_below(g, 5)];
@@ -246,7 +246,7 @@ int gen_layout_rrd(GenRng *g, RrdLayoutKind kind, const RrdLayoutOptions *opts, 
                                               : RRD_DS_ABSOLUTE;
                 (void) snprintf(name, sizeof(name), "%s%zu", names[i % ELEMENTSOF(names)], i);
                 r = rrd_layout_ds(&ds[i], name, type, type == RRD_DS_GAUGE ? 0.0 : (double) NAN,
-                                  NAN);
+                                  (double) NAN);
                 if (r < 0)
                         return r;
         }

@@ -483,109 +483,118 @@ static bool same_as_binary(const Rrd *rrd, const BinRrd *b, char *why, size_t si
         return true;
 }
 
+/* The check of part B on the file an rrdtool scenario made: false with a diagnostic. */
+static bool check_dump(int k, const char *dump_path, const char *back_path) {
+        _cleanup_(rrd_destroyp) Rrd *ours = NULL;
+        PersistError err;
+        BinRrd bin = {};
+        char why[600] = "";
+        bool ok = false;
+
+        if (persist_load_file(dump_path, NULL, &ours, &err) < 0)
+                CHECKF(false, "scenario %d: load: %s", k, describe(&err));
+        else if (!bin_open(&bin, back_path))
+                CHECKF(false, "scenario %d: reading the restored .rrd", k);
+        else if (!same_as_binary(ours, &bin, why, sizeof(why)))
+                CHECKF(false, "scenario %d: %s", k, why);
+        else
+                ok = true;
+        free(bin.data);
+        return ok;
+}
+
+/* One random scenario through rrdtool create, update, dump and restore, then check_dump(). */
+static bool scenario(int k, GenRng *g, const GenOptions *o) {
+        RrdDsDef ds[64];
+        RrdRraDef rra[RRD_MAX_RRA];
+        size_t n_ds, n_rra, n_lines = 0, ac = 0;
+        uint64_t step;
+        int64_t start;
+        char **lines = NULL, rrd_path[256], dump_path[256], back_path[256];
+        char step_s[32], start_s[32];
+        const char **argv = NULL;
+        char(*defs)[96] = NULL;
+        bool ok = false;
+
+        if (gen_random_scenario(g, o, &step, &start, ds, &n_ds, rra, &n_rra, &lines, &n_lines) < 0)
+                return CHECKF(false, "scenario %d: generate", k);
+        (void) snprintf(rrd_path, sizeof(rrd_path), "%s/b.rrd", dir);
+        (void) snprintf(dump_path, sizeof(dump_path), "%s/b-dump.xml", dir);
+        (void) snprintf(back_path, sizeof(back_path), "%s/b-back.rrd", dir);
+        (void) snprintf(step_s, sizeof(step_s), "%" PRIu64, step);
+        (void) snprintf(start_s, sizeof(start_s), "%" PRId64, start);
+        (void) unlink(rrd_path);
+        /* restore -f does not truncate an existing file: start from none. */
+        (void) unlink(back_path);
+
+        argv = calloc(8 + n_ds + n_rra + n_lines, sizeof(char *));
+        defs = calloc(n_ds + n_rra, sizeof(*defs));
+        if (!argv || !defs)
+                goto out;
+        /* rrdtool create FILE --start T --step S DS:... RRA:... */
+        argv[ac++] = "rrdtool";
+        argv[ac++] = "create";
+        argv[ac++] = rrd_path;
+        argv[ac++] = "--start";
+        argv[ac++] = start_s;
+        argv[ac++] = "--step";
+        argv[ac++] = step_s;
+        for (size_t i = 0; i < n_ds; i++) {
+                char mn[32] = "U", mx[32] = "U";
+                if (!isnan(ds[i].min))
+                        (void) snprintf(mn, sizeof(mn), "%g", ds[i].min);
+                if (!isnan(ds[i].max))
+                        (void) snprintf(mx, sizeof(mx), "%g", ds[i].max);
+                (void) snprintf(defs[i], sizeof(defs[i]), "DS:%.19s:%s:%" PRIu64 ":%s:%s",
+                                ds[i].name, rrd_ds_type_to_string(ds[i].type), ds[i].heartbeat_s,
+                                mn, mx);
+                argv[ac++] = defs[i];
+        }
+        for (size_t i = 0; i < n_rra; i++) {
+                (void) snprintf(defs[n_ds + i], sizeof(defs[0]), "RRA:%s:%g:%" PRIu32 ":%" PRIu32,
+                                rrd_cf_to_string(rra[i].cf), rra[i].xff, rra[i].pdp_per_row,
+                                rra[i].rows);
+                argv[ac++] = defs[n_ds + i];
+        }
+        argv[ac] = NULL;
+        if (!run(argv, NULL)) {
+                CHECKF(false, "scenario %d: rrdtool create", k);
+                goto out;
+        }
+        /* rrdtool update FILE T:v... (all updates in one call) */
+        ac = 0;
+        argv[ac++] = "rrdtool";
+        argv[ac++] = "update";
+        argv[ac++] = rrd_path;
+        for (size_t i = 0; i < n_lines; i++)
+                argv[ac++] = lines[i];
+        argv[ac] = NULL;
+        if (!run(argv, NULL)) {
+                CHECKF(false, "scenario %d: rrdtool update", k);
+                goto out;
+        }
+        if (!run((const char *[]){"rrdtool", "dump", rrd_path, NULL}, dump_path) ||
+            !run((const char *[]){"rrdtool", "restore", "-f", dump_path, back_path, NULL}, NULL)) {
+                CHECKF(false, "scenario %d: rrdtool dump/restore", k);
+                goto out;
+        }
+        ok = check_dump(k, dump_path, back_path);
+out:
+        free(argv);
+        free(defs);
+        for (size_t i = 0; i < n_lines; i++)
+                free(lines[i]);
+        free(lines);
+        return ok;
+}
+
 static void test_rrdtool_files(void) {
         GenOptions o = {.max_ds = 6, .max_rra = 5, .n_updates = 250, .rrdtool_names = true};
         GenRng g = {31};
         int n = 30, n_ok = 0;
 
-        for (int k = 0; k < n; k++) {
-                RrdDsDef ds[64];
-                RrdRraDef rra[RRD_MAX_RRA];
-                size_t n_ds, n_rra, n_lines;
-                uint64_t step;
-                int64_t start;
-                char **lines = NULL, rrd_path[256], dump_path[256], back_path[256], why[600] = "";
-                char step_s[32], start_s[32];
-
-                if (gen_random_scenario(&g, &o, &step, &start, ds, &n_ds, rra, &n_rra, &lines,
-                                        &n_lines) < 0) {
-                        CHECK(false);
-                        continue;
-                }
-                (void) snprintf(rrd_path, sizeof(rrd_path), "%s/b.rrd", dir);
-                (void) snprintf(dump_path, sizeof(dump_path), "%s/b-dump.xml", dir);
-                (void) snprintf(back_path, sizeof(back_path), "%s/b-back.rrd", dir);
-                (void) snprintf(step_s, sizeof(step_s), "%" PRIu64, step);
-                (void) snprintf(start_s, sizeof(start_s), "%" PRId64, start);
-                (void) unlink(rrd_path);
-
-                /* rrdtool create FILE --start T --step S DS:... RRA:... */
-                const char **argv = calloc(8 + n_ds + n_rra + n_lines, sizeof(char *));
-                char(*defs)[96] = calloc(n_ds + n_rra, sizeof(*defs));
-                size_t ac = 0;
-                if (!argv || !defs) {
-                        CHECK(false);
-                        goto next;
-                }
-                argv[ac++] = "rrdtool";
-                argv[ac++] = "create";
-                argv[ac++] = rrd_path;
-                argv[ac++] = "--start";
-                argv[ac++] = start_s;
-                argv[ac++] = "--step";
-                argv[ac++] = step_s;
-                for (size_t i = 0; i < n_ds; i++) {
-                        char mn[32] = "U", mx[32] = "U";
-                        if (!isnan(ds[i].min))
-                                (void) snprintf(mn, sizeof(mn), "%g", ds[i].min);
-                        if (!isnan(ds[i].max))
-                                (void) snprintf(mx, sizeof(mx), "%g", ds[i].max);
-                        (void) snprintf(defs[i], sizeof(defs[i]), "DS:%s:%s:%" PRIu64 ":%s:%s",
-                                        ds[i].name, rrd_ds_type_to_string(ds[i].type),
-                                        ds[i].heartbeat_s, mn, mx);
-                        argv[ac++] = defs[i];
-                }
-                for (size_t i = 0; i < n_rra; i++) {
-                        (void) snprintf(defs[n_ds + i], sizeof(defs[0]),
-                                        "RRA:%s:%g:%" PRIu32 ":%" PRIu32,
-                                        rrd_cf_to_string(rra[i].cf), rra[i].xff, rra[i].pdp_per_row,
-                                        rra[i].rows);
-                        argv[ac++] = defs[n_ds + i];
-                }
-                argv[ac] = NULL;
-                if (!run(argv, NULL)) {
-                        CHECKF(false, "scenario %d: rrdtool create", k);
-                        goto next;
-                }
-                /* rrdtool update FILE T:v... (all updates in one call) */
-                ac = 0;
-                argv[ac++] = "rrdtool";
-                argv[ac++] = "update";
-                argv[ac++] = rrd_path;
-                for (size_t i = 0; i < n_lines; i++)
-                        argv[ac++] = lines[i];
-                argv[ac] = NULL;
-                if (!run(argv, NULL)) {
-                        CHECKF(false, "scenario %d: rrdtool update", k);
-                        goto next;
-                }
-                /* restore -f does not truncate an existing file: start from none. */
-                (void) unlink(back_path);
-                if (!run((const char *[]){"rrdtool", "dump", rrd_path, NULL}, dump_path) ||
-                    !run((const char *[]){"rrdtool", "restore", "-f", dump_path, back_path, NULL},
-                         NULL)) {
-                        CHECKF(false, "scenario %d: rrdtool dump/restore", k);
-                        goto next;
-                }
-                _cleanup_(rrd_destroyp) Rrd *ours = NULL;
-                PersistError err;
-                BinRrd bin = {};
-                if (persist_load_file(dump_path, NULL, &ours, &err) < 0)
-                        CHECKF(false, "scenario %d: load: %s", k, describe(&err));
-                else if (!bin_open(&bin, back_path))
-                        CHECKF(false, "scenario %d: reading the restored .rrd", k);
-                else if (!same_as_binary(ours, &bin, why, sizeof(why)))
-                        CHECKF(false, "scenario %d: %s", k, why);
-                else
-                        n_ok++;
-                free(bin.data);
-        next:
-                free(argv);
-                free(defs);
-                for (size_t i = 0; i < n_lines; i++)
-                        free(lines[i]);
-                free(lines);
-        }
+        for (int k = 0; k < n; k++)
+                n_ok += scenario(k, &g, &o);
         CHECKF(n_ok == n, "%d of %d rrdtool dumps load into exactly what rrdtool restore stores",
                n_ok, n);
 }

@@ -68,7 +68,11 @@ static const char expected_json[] =
 /* The RRD both expected documents above describe. */
 static Rrd *hand_built(void) {
         RrdDsDef ds[2] = {
-                {.name = "g", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN},
+                {.name = "g",
+                 .type = RRD_DS_GAUGE,
+                 .heartbeat_s = 300,
+                 .min = (double) NAN,
+                 .max = (double) NAN},
                 {.name = "c", .type = RRD_DS_COUNTER, .heartbeat_s = 600, .min = 0, .max = 1.5e16},
         };
         RrdRraDef rra[2] = {
@@ -83,19 +87,20 @@ static Rrd *hand_built(void) {
         rrd_set_ds_state(
                 rrd, 0,
                 &(RrdDsState){.last_ds = rrd_value_double(5.0), .value = -0.0, .unknown_sec = 3});
-        rrd_set_ds_state(rrd, 1, &(RrdDsState){.last_ds = rrd_value_u64(12345), .value = NAN});
+        rrd_set_ds_state(rrd, 1,
+                         &(RrdDsState){.last_ds = rrd_value_u64(12345), .value = (double) NAN});
         rrd_set_cdp_state(
                 rrd, 0, 0,
                 &(RrdCdpState){.value = 2.5, .primary_value = 0.5, .secondary_value = -1e-05});
         rrd_set_cdp_state(rrd, 0, 1,
-                          &(RrdCdpState){.value = NAN,
+                          &(RrdCdpState){.value = (double) NAN,
                                          .unknown_pdps = 2,
-                                         .primary_value = INFINITY,
-                                         .secondary_value = -INFINITY});
+                                         .primary_value = HUGE_VAL,
+                                         .secondary_value = -HUGE_VAL});
         rrd_set_cdp_state(rrd, 1, 0, &(RrdCdpState){.value = 0.1, .unknown_pdps = 1});
         rrd_set_cdp_state(rrd, 1, 1, &(RrdCdpState){.value = 1e-05, .unknown_pdps = 11});
-        rrd_rra_set_row(rrd, 0, 0, (double[]){NAN, INFINITY});
-        rrd_rra_set_row(rrd, 0, 1, (double[]){-INFINITY, 0.1});
+        rrd_rra_set_row(rrd, 0, 0, (double[]){(double) NAN, HUGE_VAL});
+        rrd_rra_set_row(rrd, 0, 1, (double[]){-HUGE_VAL, 0.1});
         rrd_rra_set_row(rrd, 0, 2, (double[]){1.5e16, -0.0});
         rrd_rra_set_row(rrd, 1, 0, (double[]){7.25, 1e-05});
         return rrd;
@@ -134,7 +139,7 @@ static void test_last_ds_spelling(void) {
                 {{.kind = RRD_VALUE_DOUBLE, .d = -3.0}, "<last_ds>-3.0</last_ds>"},
                 {{.kind = RRD_VALUE_DOUBLE, .d = 1.5e16}, "<last_ds>1.5e+16</last_ds>"},
                 {{.kind = RRD_VALUE_DOUBLE, .d = 0.0}, "<last_ds>0.0</last_ds>"},
-                {{.kind = RRD_VALUE_DOUBLE, .d = NAN}, "<last_ds>NaN</last_ds>"},
+                {{.kind = RRD_VALUE_DOUBLE, .d = (double) NAN}, "<last_ds>NaN</last_ds>"},
                 {{.kind = RRD_VALUE_INT, .negative = true, .magnitude = 0},
                  "<last_ds>-0</last_ds>"},
                 {{.kind = RRD_VALUE_INT, .negative = true, .magnitude = 42},
@@ -142,8 +147,11 @@ static void test_last_ds_spelling(void) {
                 {{.kind = RRD_VALUE_INT, .magnitude = UINT64_MAX},
                  "<last_ds>18446744073709551615</last_ds>"},
         };
-        RrdDsDef ds = {
-                .name = "x", .type = RRD_DS_DERIVE, .heartbeat_s = 10, .min = NAN, .max = NAN};
+        RrdDsDef ds = {.name = "x",
+                       .type = RRD_DS_DERIVE,
+                       .heartbeat_s = 10,
+                       .min = (double) NAN,
+                       .max = (double) NAN};
         RrdRraDef rra = {.cf = RRD_CF_LAST, .xff = 0, .pdp_per_row = 1, .rows = 1};
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -151,7 +159,8 @@ static void test_last_ds_spelling(void) {
                 _cleanup_free_ char *xml = NULL;
                 size_t len;
                 CHECK(rrd_new(&rrd, 1, 1000, &ds, 1, &rra, 1) == 0);
-                rrd_set_ds_state(rrd, 0, &(RrdDsState){.last_ds = cases[i].v, .value = NAN});
+                rrd_set_ds_state(rrd, 0,
+                                 &(RrdDsState){.last_ds = cases[i].v, .value = (double) NAN});
                 CHECK(gen_write_all(rrd, PERSIST_FORMAT_XML, 4096, NULL, &xml, &len) == 0);
                 CHECKF(xml && strstr(xml, cases[i].text), "case %zu wants %s in %s", i,
                        cases[i].text, xml);
@@ -160,8 +169,11 @@ static void test_last_ds_spelling(void) {
 
 /* DCOUNTER/DDERIVE make rrdtool write version 0005; we do the same. */
 static void test_version(void) {
-        RrdDsDef ds = {
-                .name = "d", .type = RRD_DS_DCOUNTER, .heartbeat_s = 10, .min = NAN, .max = NAN};
+        RrdDsDef ds = {.name = "d",
+                       .type = RRD_DS_DCOUNTER,
+                       .heartbeat_s = 10,
+                       .min = (double) NAN,
+                       .max = (double) NAN};
         RrdRraDef rra = {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 1};
         _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
         _cleanup_free_ char *xml = NULL;
