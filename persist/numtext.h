@@ -12,5 +12,6 @@
 #include "consolidate/num.h"
 
 size_t persist_format_double(char *buf, double v);
+size_t persist_format_double_shortest(char *buf, double v);
 bool persist_is_rrd_e10_text(const char *s, size_t n);
 int persist_parse_double(const char *s, size_t n, double *ret);

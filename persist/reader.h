@@ -27,8 +27,13 @@ typedef struct PersistLimits {
         uint64_t max_values; /* rows × data sources, summed over the archives */
 } PersistLimits;
 
-#define PERSIST_DEFAULT_MAX_BYTES (UINT64_C(512) << 20)
-#define PERSIST_DEFAULT_MAX_VALUES (UINT64_C(64) << 20) /* 512 MiB of doubles */
+/*
+ * Defaults: room for a host RRD with all RRD_MAX_DS data sources in the MIN/MAX layout (2082
+ * rows, 8.5 M values, about 200 MB of XML), while bounding what a hostile file can make a load
+ * allocate (128 MiB of values while reading, as much again for the RRD).
+ */
+#define PERSIST_DEFAULT_MAX_BYTES (UINT64_C(256) << 20)
+#define PERSIST_DEFAULT_MAX_VALUES (UINT64_C(16) << 20)
 
 int persist_load_memory(const void *data, size_t size, const PersistLimits *limits, Rrd **ret,
                         PersistError *err);

@@ -43,6 +43,7 @@ typedef enum Phase {
 struct PersistWriter {
         const Rrd *rrd;
         PersistFormat fmt;
+        size_t (*format_double)(char *buf, double v);
         Phase phase;
         size_t n_ds;
         size_t n_rra;
@@ -68,8 +69,8 @@ static char *put_str(char *p, const char *s) {
         return p + n;
 }
 
-static char *put_double(char *p, double v) {
-        return p + persist_format_double(p, v);
+static char *put_double(const PersistWriter *w, char *p, double v) {
+        return p + w->format_double(p, v);
 }
 
 static char *put_u64(char *p, uint64_t v) {
@@ -85,7 +86,7 @@ static char *put_i64(char *p, int64_t v) {
  * integers as bare digits, doubles always with a '.', an exponent or a letter so that the
  * reader, which maps bare digits to an integer, gives back a double.
  */
-static char *put_last_ds(char *p, const RrdValue *v) {
+static char *put_last_ds(const PersistWriter *w, char *p, const RrdValue *v) {
         switch (v->kind) {
         case RRD_VALUE_INT:
                 if (v->negative)
@@ -93,7 +94,7 @@ static char *put_last_ds(char *p, const RrdValue *v) {
                 return put_u64(p, v->magnitude);
         case RRD_VALUE_DOUBLE: {
                 char *start = p;
-                p = put_double(p, v->d);
+                p = put_double(w, p, v->d);
                 for (char *q = start; q < p; q++)
                         if (!(*q >= '0' && *q <= '9') && *q != '-')
                                 return p;
@@ -213,13 +214,13 @@ static char *emit_ds(PersistWriter *w, char *p) {
                 p = PUT_LIT(p, "</type><minimal_heartbeat>");
                 p = put_u64(p, d->heartbeat_s);
                 p = PUT_LIT(p, "</minimal_heartbeat><min>");
-                p = put_double(p, d->min);
+                p = put_double(w, p, d->min);
                 p = PUT_LIT(p, "</min><max>");
-                p = put_double(p, d->max);
+                p = put_double(w, p, d->max);
                 p = PUT_LIT(p, "</max><last_ds>");
-                p = put_last_ds(p, &st.last_ds);
+                p = put_last_ds(w, p, &st.last_ds);
                 p = PUT_LIT(p, "</last_ds><value>");
-                p = put_double(p, st.value);
+                p = put_double(w, p, st.value);
                 p = PUT_LIT(p, "</value><unknown_sec>");
                 p = put_u64(p, st.unknown_sec);
                 p = PUT_LIT(p, "</unknown_sec></ds>");
@@ -233,13 +234,13 @@ static char *emit_ds(PersistWriter *w, char *p) {
                 p = PUT_LIT(p, "\",\"minimal_heartbeat\":\"");
                 p = put_u64(p, d->heartbeat_s);
                 p = PUT_LIT(p, "\",\"min\":\"");
-                p = put_double(p, d->min);
+                p = put_double(w, p, d->min);
                 p = PUT_LIT(p, "\",\"max\":\"");
-                p = put_double(p, d->max);
+                p = put_double(w, p, d->max);
                 p = PUT_LIT(p, "\",\"last_ds\":\"");
-                p = put_last_ds(p, &st.last_ds);
+                p = put_last_ds(w, p, &st.last_ds);
                 p = PUT_LIT(p, "\",\"value\":\"");
-                p = put_double(p, st.value);
+                p = put_double(w, p, st.value);
                 p = PUT_LIT(p, "\",\"unknown_sec\":\"");
                 p = put_u64(p, st.unknown_sec);
                 /* xcp-rrdd's JSON always carries a per-DS last_updated; ours is the RRD's. */
@@ -259,7 +260,7 @@ static char *emit_rra_head(PersistWriter *w, char *p) {
                 p = PUT_LIT(p, "</cf><pdp_per_row>");
                 p = put_u64(p, d->pdp_per_row);
                 p = PUT_LIT(p, "</pdp_per_row><params><xff>");
-                p = put_double(p, d->xff);
+                p = put_double(w, p, d->xff);
                 p = PUT_LIT(p, "</xff></params><cdp_prep>");
         } else {
                 if (w->i_rra > 0)
@@ -269,7 +270,7 @@ static char *emit_rra_head(PersistWriter *w, char *p) {
                 p = PUT_LIT(p, "\",\"pdp_per_row\":\"");
                 p = put_u64(p, d->pdp_per_row);
                 p = PUT_LIT(p, "\",\"params\":{\"xff\":\"");
-                p = put_double(p, d->xff);
+                p = put_double(w, p, d->xff);
                 p = PUT_LIT(p, "\"},\"cdp_prep\":{\"ds\":[");
         }
         return p;
@@ -281,11 +282,11 @@ static char *emit_cdp(PersistWriter *w, char *p) {
         rrd_get_cdp_state(w->rrd, w->i_rra, w->i_ds, &st);
         if (w->fmt == PERSIST_FORMAT_XML) {
                 p = PUT_LIT(p, "<ds><primary_value>");
-                p = put_double(p, st.primary_value);
+                p = put_double(w, p, st.primary_value);
                 p = PUT_LIT(p, "</primary_value><secondary_value>");
-                p = put_double(p, st.secondary_value);
+                p = put_double(w, p, st.secondary_value);
                 p = PUT_LIT(p, "</secondary_value><value>");
-                p = put_double(p, st.value);
+                p = put_double(w, p, st.value);
                 p = PUT_LIT(p, "</value><unknown_datapoints>");
                 p = put_u64(p, st.unknown_pdps);
                 p = PUT_LIT(p, "</unknown_datapoints></ds>");
@@ -293,11 +294,11 @@ static char *emit_cdp(PersistWriter *w, char *p) {
                 if (w->i_ds > 0)
                         *p++ = ',';
                 p = PUT_LIT(p, "{\"primary_value\":\"");
-                p = put_double(p, st.primary_value);
+                p = put_double(w, p, st.primary_value);
                 p = PUT_LIT(p, "\",\"secondary_value\":\"");
-                p = put_double(p, st.secondary_value);
+                p = put_double(w, p, st.secondary_value);
                 p = PUT_LIT(p, "\",\"value\":\"");
-                p = put_double(p, st.value);
+                p = put_double(w, p, st.value);
                 p = PUT_LIT(p, "\",\"unknown_datapoints\":\"");
                 p = put_u64(p, st.unknown_pdps);
                 p = PUT_LIT(p, "\"}");
@@ -323,13 +324,13 @@ static char *emit_value(PersistWriter *w, char *p) {
         if (w->n_ds > 0) {
                 if (xml) {
                         p = PUT_LIT(p, "<v>");
-                        p = put_double(p, w->row[i]);
+                        p = put_double(w, p, w->row[i]);
                         p = PUT_LIT(p, "</v>");
                 } else {
                         if (i > 0)
                                 *p++ = ',';
                         *p++ = '"';
-                        p = put_double(p, w->row[i]);
+                        p = put_double(w, p, w->row[i]);
                         *p++ = '"';
                 }
         }
@@ -418,7 +419,7 @@ static char *emit(PersistWriter *w, char *p) {
  * @rrd: the RRD, borrowed until the writer is freed; it must not change meanwhile (callers
  *       that keep updating the live RRD pass a copy made with rrd_dup()).
  * @fmt: PERSIST_FORMAT_XML or PERSIST_FORMAT_JSON.
- * @flags: 0 (none defined yet).
+ * @flags: 0, or PERSIST_WRITER_SHORTEST.
  *
  * Return: 0, -EINVAL for a bad format or flag, -ENOMEM.
  */
@@ -433,6 +434,8 @@ int persist_writer_new(PersistWriter **ret, const Rrd *rrd, PersistFormat fmt, u
                 return -ENOMEM;
         w->rrd = rrd;
         w->fmt = fmt;
+        w->format_double = (flags & PERSIST_WRITER_SHORTEST) ? persist_format_double_shortest
+                                                             : persist_format_double;
         w->phase = PHASE_HEAD;
         w->n_ds = rrd_n_ds(rrd);
         w->n_rra = rrd_n_rra(rrd);

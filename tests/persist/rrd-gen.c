@@ -363,12 +363,17 @@ bool gen_rrd_equal(const Rrd *a, const Rrd *b, char *why, size_t why_size) {
 
 int gen_write_all(const Rrd *rrd, PersistFormat fmt, size_t chunk, GenRng *g, char **ret,
                   size_t *ret_len) {
+        return gen_write_all_flags(rrd, fmt, 0, chunk, g, ret, ret_len);
+}
+
+int gen_write_all_flags(const Rrd *rrd, PersistFormat fmt, unsigned flags, size_t chunk, GenRng *g,
+                        char **ret, size_t *ret_len) {
         _cleanup_(persist_writer_freep) PersistWriter *w = NULL;
         char *buf = NULL;
         size_t len = 0, cap = 0;
         int r;
 
-        r = persist_writer_new(&w, rrd, fmt, 0);
+        r = persist_writer_new(&w, rrd, fmt, flags);
         if (r < 0)
                 return r;
         for (;;) {

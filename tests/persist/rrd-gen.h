@@ -64,3 +64,6 @@ bool gen_rrd_equal(const Rrd *a, const Rrd *b, char *why, size_t why_size);
  */
 int gen_write_all(const Rrd *rrd, PersistFormat fmt, size_t chunk, GenRng *g, char **ret,
                   size_t *ret_len);
+/* The same with writer flags. */
+int gen_write_all_flags(const Rrd *rrd, PersistFormat fmt, unsigned flags, size_t chunk, GenRng *g,
+                        char **ret, size_t *ret_len);

@@ -333,6 +333,8 @@ static void test_api(void) {
 
         CHECK(persist_writer_new(&w, rrd, (PersistFormat) 7, 0) == -EINVAL);
         CHECK(persist_writer_new(&w, rrd, PERSIST_FORMAT_XML, 1U << 5) == -EINVAL);
+        CHECK(persist_writer_new(&w, rrd, PERSIST_FORMAT_JSON, PERSIST_WRITER_SHORTEST) == 0);
+        w = persist_writer_free(w);
         CHECK(persist_writer_new(&w, NULL, PERSIST_FORMAT_XML, 0) == -EINVAL);
         CHECK(persist_writer_new(&w, rrd, PERSIST_FORMAT_XML, 0) == 0);
         CHECK(persist_writer_read(w, buf, 0) == -EINVAL);
