@@ -22,7 +22,7 @@ int http_dump_new(HttpDump **ret, Rrd *rrd, HttpFormat fmt) {
                 return -ENOMEM;
         r = persist_writer_new(&d->writer, owned,
                                fmt == HTTP_FORMAT_JSON ? PERSIST_FORMAT_JSON : PERSIST_FORMAT_XML,
-                               0);
+                               PERSIST_WRITER_SHORTEST);
         if (r < 0) {
                 free(d);
                 return r;

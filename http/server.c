@@ -23,9 +23,7 @@
 
 #include "http/auth.h"
 #include "http/buf.h"
-#ifdef HAVE_PERSIST_WRITER
 #include "http/dump.h"
-#endif
 #include "http/metrics.h"
 #include "http/negotiate.h"
 #include "http/query.h"
@@ -266,7 +264,7 @@ typedef struct Stream {
         HttpServer *server;
         size_t bytes; /* counted in server->snapshot_bytes */
         HttpXport *xport;
-        struct HttpDump *dump;
+        HttpDump *dump;
 } Stream;
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
@@ -276,14 +274,10 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
                 size_t n = http_xport_read(st->xport, buf, max);
                 return n > 0 ? (ssize_t) n : MHD_CONTENT_READER_END_OF_STREAM;
         }
-#ifdef HAVE_PERSIST_WRITER
         ssize_t n = http_dump_read(st->dump, buf, max);
         if (n < 0)
                 return MHD_CONTENT_READER_END_WITH_ERROR;
         return n > 0 ? n : MHD_CONTENT_READER_END_OF_STREAM;
-#else
-        return MHD_CONTENT_READER_END_WITH_ERROR;
-#endif
 }
 
 static void stream_free(void *cls) {
@@ -291,9 +285,7 @@ static void stream_free(void *cls) {
 
         st->server->snapshot_bytes -= st->bytes;
         http_xport_free(st->xport);
-#ifdef HAVE_PERSIST_WRITER
         http_dump_free(st->dump);
-#endif
         free(st);
 }
 
@@ -425,9 +417,6 @@ static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const 
         if (over_snapshot_budget(s, bytes))
                 return answer_text(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE,
                                    "too many large answers in progress, retry later");
-#ifndef HAVE_PERSIST_WRITER
-        return answer_text(rq, c, MHD_HTTP_SERVICE_UNAVAILABLE, "dumps are not built in yet");
-#else
         HttpFormat fmt =
                 http_negotiate_format(header(c, MHD_HTTP_HEADER_ACCEPT), http_query_wants_json(q));
         Stream *st = calloc(1, sizeof(*st));
@@ -440,7 +429,6 @@ static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const 
         }
         st->bytes = bytes;
         return answer_stream(rq, c, st, fmt);
-#endif
 }
 
 static enum MHD_Result handle_metrics(Request *rq, struct MHD_Connection *c) {
