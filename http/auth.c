@@ -39,6 +39,15 @@ struct HttpAuth {
         char dummy_setting[32]; /* hashed against when the user does not exist */
 };
 
+/**
+ * http_memeq_ct() - byte-string equality in time that depends only on the lengths.
+ * @a: one string.
+ * @a_len: its length.
+ * @b: the other.
+ * @b_len: its length.
+ *
+ * Return: true if equal.
+ */
 bool http_memeq_ct(const void *a, size_t a_len, const void *b, size_t b_len) {
         const volatile uint8_t *x = a, *y = b;
         size_t n = a_len < b_len ? a_len : b_len;
@@ -77,6 +86,16 @@ static bool is_blank(char c) {
         return c == ' ' || c == '\t' || c == '\r';
 }
 
+/**
+ * http_users_parse() - users file text to a user table; see auth.h for the format.
+ * @ret: the table.
+ * @text: the file's bytes (no NUL needed).
+ * @len: their number.
+ * @ret_n_skipped: malformed or repeated lines skipped, or NULL.
+ * @ret_first_bad_line: the first of those (1-based, 0 if none), or NULL.
+ *
+ * Return: 0, -EFBIG, -ENOMEM.
+ */
 int http_users_parse(HttpUsers **ret, const char *text, size_t len, unsigned *ret_n_skipped,
                      unsigned *ret_first_bad_line) {
         _cleanup_(http_users_freep) HttpUsers *u = NULL;
@@ -261,6 +280,18 @@ static bool crypt_matches(HttpAuth *a, const char *password, const char *hash) {
         return http_memeq_ct(out, strlen(out), hash, strlen(hash));
 }
 
+/**
+ * http_auth_check_password() - whether a password is a user's.
+ * @a: the verifier.
+ * @user: the user name.
+ * @password: the password.
+ * @now: CLOCK_MONOTONIC microseconds.
+ *
+ * One crypt_r() with the stored hash, unless the same password (compared as HMAC-SHA256 under
+ * a per-process key, in constant time) verified less than HTTP_PASSWORD_CACHE_USEC ago.
+ *
+ * Return: true if it is.
+ */
 bool http_auth_check_password(HttpAuth *a, const char *user, const char *password, usec_t now) {
         HttpUser *u = users_find(a->users, user);
         uint8_t mac[MAC_SIZE];
@@ -330,6 +361,14 @@ static int b64_decode(const char *s, size_t n, char **ret, size_t *ret_len) {
         return 0;
 }
 
+/**
+ * http_basic_parse() - the user and password of an Authorization: Basic header.
+ * @header: the header value.
+ * @ret_user: the user (before the first ':'), malloc'd.
+ * @ret_password: the rest, malloc'd.
+ *
+ * Return: 0, -ENOENT for another scheme, -EINVAL when malformed, -ENOMEM.
+ */
 int http_basic_parse(const char *header, char **ret_user, char **ret_password) {
         _cleanup_free_ char *decoded = NULL;
         size_t n;

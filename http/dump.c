@@ -12,6 +12,14 @@ struct HttpDump {
         PersistWriter *writer;
 };
 
+/**
+ * http_dump_new() - a streamed dump of an RRD the dump then owns.
+ * @ret: the dump.
+ * @rrd: a copy (rrd_dup()) or a loaded archive; taken over, also on failure.
+ * @fmt: XML or JSON.
+ *
+ * Return: 0, -ENOMEM.
+ */
 int http_dump_new(HttpDump **ret, Rrd *rrd, HttpFormat fmt) {
         _cleanup_(rrd_destroyp) Rrd *owned = rrd;
         HttpDump *d;

@@ -169,6 +169,12 @@ static void sanitize(const char *in, char *out, size_t out_size) {
         out[o] = 0;
 }
 
+/**
+ * http_metric_family() - the Prometheus family of a data source.
+ * @name: xcp-rrdd's data-source name.
+ * @units: its units, or NULL.
+ * @ret: family (without "rrdd_"), device label value, and the scale to base units.
+ */
 void http_metric_family(const char *name, const char *units, HttpMetricFamily *ret) {
         char base[HTTP_METRIC_FAMILY_MAX], clean[HTTP_METRIC_FAMILY_MAX];
         const UnitMap *u = NULL;
@@ -400,6 +406,18 @@ static void render_health(HttpBuf *b, const HttpHealth *h, const HttpMetricsExtr
         }
 }
 
+/**
+ * http_metrics_render() - the whole /metrics exposition.
+ * @b: appended to.
+ * @backend: latest values and health.
+ * @extra: the server's own counters, or NULL.
+ * @om: OpenMetrics 1.0.0 rather than text 0.0.4.
+ *
+ * Data sources are gauges grouped by family (sorted by name), each family with # HELP and
+ * # TYPE; then the daemon's counters, gauges and tick-duration histogram.
+ *
+ * Return: 0, -ENOMEM, or the backend's negative return.
+ */
 int http_metrics_render(HttpBuf *b, const HttpBackend *backend, const HttpMetricsExtra *extra,
                         bool om) {
         Collect c = {0};

@@ -109,6 +109,16 @@ static int max_int(int a, int b) {
         return a > b ? a : b;
 }
 
+/**
+ * http_negotiate_format() - XML or JSON for a data answer.
+ * @accept: the Accept header, or NULL.
+ * @json_param: whether the query asks for JSON.
+ *
+ * JSON when asked in the query, or when Accept names application/json with a q above every
+ * XML type named and not below a wildcard's; XML otherwise, `*\/\*` included.
+ *
+ * Return: the format.
+ */
 HttpFormat http_negotiate_format(const char *accept, bool json_param) {
         if (json_param)
                 return HTTP_FORMAT_JSON;

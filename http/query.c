@@ -36,6 +36,14 @@ size_t http_percent_decode(char *out, const char *s, size_t n) {
         return o;
 }
 
+/**
+ * http_query_parse() - splits and decodes a query string.
+ * @ret: the parameters, in order; release with http_query_done().
+ * @raw: the text after '?' (a '#' and what follows is ignored).
+ * @len: its length.
+ *
+ * Return: 0, -E2BIG beyond HTTP_QUERY_PARAMS_MAX parameters, -ENOMEM.
+ */
 int http_query_parse(HttpQuery *ret, const char *raw, size_t len) {
         _cleanup_free_ HttpQueryParam *params = NULL;
         _cleanup_free_ char *storage = NULL;

@@ -597,11 +597,28 @@ static int rpc_api_version(void *userdata, const HttpRpcCall *call, const HttpRp
         return *ret ? 0 : -ENOMEM;
 }
 
+/**
+ * http_server_register_method() - adds or replaces an XML-RPC method on POST / and /RPC2.
+ * @s: the server.
+ * @name: the method name, e.g. "VM_metrics.get_record".
+ * @handler: called on the loop thread with the params; see HttpRpcHandler.
+ * @userdata: passed to @handler.
+ *
+ * Return: 0, -EINVAL for an empty name or no handler, -ENOMEM.
+ */
 int http_server_register_method(HttpServer *s, const char *name, HttpRpcHandler handler,
                                 void *userdata) {
         return http_rpc_table_register(s->rpc, name, handler, userdata);
 }
 
+/**
+ * http_server_session_user() - checks a session id (constant time over every session) and
+ * marks the session used.
+ * @s: the server.
+ * @session_id: "OpaqueRef:..." as the client sent it, or NULL.
+ *
+ * Return: the session's user (valid until the next session call), or NULL.
+ */
 const char *http_server_session_user(HttpServer *s, const char *session_id) {
         if (!session_id)
                 return NULL;
@@ -980,6 +997,12 @@ int http_server_new(HttpServer **ret, const HttpConfig *cfg, const HttpBackend *
         return 0;
 }
 
+/**
+ * http_server_free() - stops serving, closes every connection and frees the server.
+ * @s: the server, or NULL.
+ *
+ * Return: NULL.
+ */
 HttpServer *http_server_free(HttpServer *s) {
         if (!s)
                 return NULL;
@@ -1004,6 +1027,12 @@ HttpServer *http_server_free(HttpServer *s) {
         return NULL;
 }
 
+/**
+ * http_server_fd() - the fd the daemon's loop watches for readability.
+ * @s: the server.
+ *
+ * Return: libmicrohttpd's epoll fd, or -EBADF.
+ */
 int http_server_fd(HttpServer *s) {
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
         return info ? info->epoll_fd : -EBADF;
@@ -1015,6 +1044,13 @@ static unsigned n_connections(HttpServer *s) {
         return info ? info->num_connections : 0;
 }
 
+/**
+ * http_server_run() - does whatever is ready (accepts, reads, handlers, writes) without
+ * blocking; call it when the fd is readable and when http_server_timeout_msec() runs out.
+ * @s: the server.
+ *
+ * Return: 0, or -EIO when libmicrohttpd fails.
+ */
 int http_server_run(HttpServer *s) {
         unsigned before = n_connections(s);
 
@@ -1031,6 +1067,12 @@ int http_server_run(HttpServer *s) {
         return 0;
 }
 
+/**
+ * http_server_timeout_msec() - how long the loop may sleep before the next run.
+ * @s: the server.
+ *
+ * Return: milliseconds (0: run again at once), or -1 to wait for the fd only.
+ */
 int http_server_timeout_msec(HttpServer *s) {
         MHD_UNSIGNED_LONG_LONG t = 0;
 
@@ -1039,6 +1081,12 @@ int http_server_timeout_msec(HttpServer *s) {
         return t > INT_MAX ? INT_MAX : (int) t;
 }
 
+/**
+ * http_server_port() - the port bound (useful with port 0 in the listen address).
+ * @s: the server.
+ *
+ * Return: the port in host order.
+ */
 uint16_t http_server_port(const HttpServer *s) {
         return s->port;
 }
@@ -1047,6 +1095,13 @@ static bool user_exists(void *userdata, const char *user) {
         return http_users_hash(userdata, user) != NULL;
 }
 
+/**
+ * http_server_reload_users() - re-reads the users file (SIGHUP). Sessions of users who are no
+ * longer in it end; cached password checks are forgotten.
+ * @s: the server.
+ *
+ * Return: 0 (also without a users file), or -errno with the previous users kept.
+ */
 int http_server_reload_users(HttpServer *s) {
         HttpUsers *users = NULL;
         int r;

@@ -90,6 +90,15 @@ static int random_uuid(char *ret) {
         return 0;
 }
 
+/**
+ * http_sessions_open() - a new session for a user who has just logged in.
+ * @s: the table.
+ * @user: the user.
+ * @now: CLOCK_MONOTONIC microseconds.
+ * @ret_id: "OpaqueRef:" and a random version-4 uuid (HTTP_SESSION_ID_LEN + 1 bytes).
+ *
+ * Return: 0, -ENOMEM, or getrandom()'s -errno.
+ */
 int http_sessions_open(HttpSessions *s, const char *user, usec_t now, char *ret_id) {
         HttpSession e = {.last_used = now};
         int r;
@@ -131,6 +140,15 @@ static long find(const HttpSessions *s, const char *id, size_t len) {
         return found;
 }
 
+/**
+ * http_sessions_check() - the user of a live session, which is marked used.
+ * @s: the table.
+ * @id: the id as sent.
+ * @len: its length.
+ * @now: CLOCK_MONOTONIC microseconds.
+ *
+ * Return: the user, or NULL (unknown, or idle too long: then it is dropped).
+ */
 const char *http_sessions_check(HttpSessions *s, const char *id, size_t len, usec_t now) {
         long i = find(s, id, len);
 

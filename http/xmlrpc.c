@@ -423,6 +423,20 @@ static int parse_value(ParseCtx *c, const xmlNode *n, unsigned depth, HttpRpcVal
         return r;
 }
 
+/**
+ * http_rpc_parse_call() - reads an XML-RPC methodCall.
+ * @body: the request body (no NUL needed).
+ * @len: its length.
+ * @ret_method: the method name (malloc'd).
+ * @ret_params: the params as one ARRAY value.
+ * @reason: a one-line reason when refused.
+ * @reason_size: bytes at @reason.
+ *
+ * libxml2 with XML_PARSE_NONET and without entity substitution; a document with a DTD is
+ * refused, values nest at most HTTP_RPC_DEPTH_MAX deep and number at most HTTP_RPC_VALUES_MAX.
+ *
+ * Return: 0, -EINVAL (with @reason), -ENOMEM.
+ */
 int http_rpc_parse_call(const char *body, size_t len, char **ret_method, HttpRpcValue **ret_params,
                         char *reason, size_t reason_size) {
         _cleanup_(http_rpc_value_freep) HttpRpcValue *params = NULL;
@@ -653,6 +667,16 @@ int http_rpc_table_register(HttpRpcTable *t, const char *name, HttpRpcHandler h,
         return 0;
 }
 
+/**
+ * http_rpc_table_dispatch() - runs the method a call names.
+ * @t: the table.
+ * @call: the call (method name and what the HTTP request proved).
+ * @params: the params ARRAY.
+ * @ret: the value to answer with: the handler's, Failure MESSAGE_METHOD_UNKNOWN for an
+ *       unknown method, Failure INTERNAL_ERROR when the handler failed.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int http_rpc_table_dispatch(HttpRpcTable *t, const HttpRpcCall *call, const HttpRpcValue *params,
                             HttpRpcValue **ret) {
         HttpRpcValue *v = NULL;

@@ -116,6 +116,15 @@ static int selection_parse(const HttpQuery *q, const char *key, bool default_all
         return 0;
 }
 
+/**
+ * http_xport_query_parse() - the /rrd_updates parameters of a parsed query.
+ * @q: the query.
+ * @ret: the parameters; release with http_xport_query_done().
+ * @reason: a one-line reason when refused.
+ * @reason_size: bytes at @reason.
+ *
+ * Return: 0, -EINVAL (with @reason) for a malformed known parameter, -ENOMEM.
+ */
 int http_xport_query_parse(const HttpQuery *q, HttpXportQuery *ret, char *reason,
                            size_t reason_size) {
         HttpXportQuery x = {.cf = -1};
@@ -339,6 +348,22 @@ static int64_t ceil_to(int64_t t, int64_t step) {
         return (t + step - 1) / step * step;
 }
 
+/**
+ * http_xport_new() - chooses the RRDs and archives and copies the rows the answer needs.
+ * @ret: the snapshot, which owns everything the document needs.
+ * @b: the backend (its RRDs are read now, never later).
+ * @q: the parameters.
+ * @fmt: XML or JSON.
+ * @now_s: wall-clock seconds, for a negative start.
+ * @reason: a one-line reason for -ENOENT.
+ * @reason_size: bytes at @reason.
+ *
+ * Archive choice per RRD is rrd_pick_archives(); the first RRD with a choice sets the
+ * (rows, pdp_per_row) every other RRD must match (xcp-rrdd §1.4 step 5). Rows run newest
+ * first from that RRD's end while t >= start.
+ *
+ * Return: 0, -ENOENT when uuids were named and none has an RRD, -ENOMEM.
+ */
 int http_xport_new(HttpXport **ret, const HttpBackend *b, const HttpXportQuery *q, HttpFormat fmt,
                    int64_t now_s, char *reason, size_t reason_size) {
         _cleanup_(http_xport_freep) HttpXport *x = NULL;
@@ -575,6 +600,16 @@ static char *next_item(HttpXport *x, char *p) {
         }
 }
 
+/**
+ * http_xport_read() - the next bytes of the document.
+ * @x: the snapshot.
+ * @buf: where to write.
+ * @max: room at @buf.
+ *
+ * The concatenation of all reads is the same whatever the sizes asked for.
+ *
+ * Return: bytes written, 0 once the document is complete.
+ */
 size_t http_xport_read(HttpXport *x, char *buf, size_t max) {
         size_t n = 0;
 
