@@ -2,8 +2,9 @@
 /*
  * rrdd-tool replay --start T --step S DS:… RRA:… < updates
  * Reads update arguments (`T:v1:v2…`, several per line allowed, '#' comments) from stdin, applies
- * them to a fresh RRD with rrdtool's semantics and prints the result. Any bad line stops the
- * replay with its line number and a non-zero exit.
+ * them to a fresh RRD with rrdtool's semantics and prints the result: rrdd's dump XML (the archive
+ * format) by default, JSON, or the exact text of `rrdtool dump` with --format rrdtool. Any bad
+ * line stops the replay with its line number and a non-zero exit.
  */
 
 #include "tools/replay.h"
@@ -14,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "consolidate/rrd.h"
 #include "consolidate/spec.h"
+#include "persist/writer.h"
 #include "rrdd/clock.h"
 #include "rrdd/macro.h"
 #include "tools/dump-rrdtool.h"
@@ -24,7 +27,7 @@
 #define LAST_DS_TEXT_MAX 29 /* rrdtool keeps at most 29 characters of the last input */
 
 static void usage(FILE *f) {
-        fputs("usage: rrdd-tool replay --start T [--step S] [--format rrdtool]\n"
+        fputs("usage: rrdd-tool replay --start T [--step S] [--format xml|json|rrdtool]\n"
               "                        DS:name:TYPE:heartbeat:min:max... RRA:CF:xff:steps:rows...\n"
               "Reads rrdtool update arguments T:v1:v2... from stdin and prints the final RRD.\n",
               f);
@@ -43,7 +46,8 @@ int tool_replay(int argc, char **argv) {
         size_t n_ds = 0, n_rra = 0;
         int64_t start = 0;
         uint64_t step = 300;
-        bool have_start = false;
+        bool have_start = false, rrdtool_format = false;
+        PersistFormat fmt = PERSIST_FORMAT_XML;
         char err[SPEC_ERR_MAX];
         int c;
 
@@ -70,8 +74,14 @@ int tool_replay(int argc, char **argv) {
                         }
                         break;
                 case 'f':
-                        if (strcmp(optarg, "rrdtool") != 0) {
-                                fprintf(stderr, "replay: unknown --format '%s' (rrdtool)\n",
+                        rrdtool_format = strcmp(optarg, "rrdtool") == 0;
+                        if (strcmp(optarg, "xml") == 0)
+                                fmt = PERSIST_FORMAT_XML;
+                        else if (strcmp(optarg, "json") == 0)
+                                fmt = PERSIST_FORMAT_JSON;
+                        else if (!rrdtool_format) {
+                                fprintf(stderr,
+                                        "replay: unknown --format '%s' (xml, json, rrdtool)\n",
                                         optarg);
                                 return 2;
                         }
@@ -184,9 +194,17 @@ int tool_replay(int argc, char **argv) {
                 fputs("replay: error reading stdin\n", stderr);
                 return 1;
         }
-        if (dump_rrdtool(stdout, rrd, last_ptr) < 0 || fflush(stdout) != 0) {
-                fputs("replay: error writing stdout\n", stderr);
-                return 1;
+        if (rrdtool_format) {
+                if (dump_rrdtool(stdout, rrd, last_ptr) < 0 || fflush(stdout) != 0) {
+                        fputs("replay: error writing stdout\n", stderr);
+                        return 1;
+                }
+        } else {
+                r = persist_write_fd(STDOUT_FILENO, rrd, fmt);
+                if (r < 0) {
+                        fprintf(stderr, "replay: error writing stdout: %s\n", strerror(-r));
+                        return 1;
+                }
         }
         return 0;
 }

@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tools/dump.h"
 #include "tools/replay.h"
 
 static void usage(FILE *f) {
         fputs("usage: rrdd-tool COMMAND [ARGS...]\n"
               "commands:\n"
+              "  dump     print an archive (any accepted form) as rrdd's XML or JSON\n"
               "  replay   feed rrdtool update lines to a new RRD and print it\n"
               "Run 'rrdd-tool COMMAND --help' for a command's options.\n",
               f);
@@ -19,6 +21,8 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return 2;
         }
+        if (strcmp(argv[1], "dump") == 0)
+                return tool_dump(argc - 1, argv + 1);
         if (strcmp(argv[1], "replay") == 0)
                 return tool_replay(argc - 1, argv + 1);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

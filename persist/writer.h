@@ -1,0 +1,45 @@
+#pragma once
+/* SPDX-License-Identifier: MIT */
+/*
+ * A pull-based serialiser of an RRD as dump XML or dump JSON: the caller asks for the next bytes
+ * into its own buffer, so an HTTP content-reader callback or a file writer can stream an archive
+ * of any size through a fixed buffer.
+ */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "consolidate/rrd.h"
+#include "rrdd/macro.h"
+
+typedef enum PersistFormat {
+        PERSIST_FORMAT_XML,  /* our archive format: xcp-rrdd's element order, rrdtool-restorable */
+        PERSIST_FORMAT_JSON, /* xcp-rrdd's JSON dump: every scalar a string */
+        _PERSIST_FORMAT_MAX,
+        _PERSIST_FORMAT_INVALID = -EINVAL,
+} PersistFormat;
+
+typedef struct PersistWriter PersistWriter;
+
+typedef enum PersistWriterFlags {
+        /*
+         * Numbers as the shortest correctly rounded text, without also making them exact for
+         * rrdtool's parser (num_format_rrd_exact): about 3x cheaper to format. Loading stays
+         * exact; `rrdtool restore` may then store some values a few ulps away. For HTTP answers.
+         */
+        PERSIST_WRITER_SHORTEST = 1U << 0,
+} PersistWriterFlags;
+
+#define PERSIST_WRITER_FLAGS_ALL ((unsigned) PERSIST_WRITER_SHORTEST)
+
+int persist_writer_new(PersistWriter **ret, const Rrd *rrd, PersistFormat fmt, unsigned flags);
+PersistWriter *persist_writer_free(PersistWriter *w);
+DEFINE_FREEP(PersistWriter, persist_writer_free);
+
+ssize_t persist_writer_read(PersistWriter *w, char *buf, size_t max);
+
+/* Writes the whole document to fd (write(2) loop, short writes and EINTR handled). */
+int persist_write_fd(int fd, const Rrd *rrd, PersistFormat fmt);
+
+/* The content type of a format, for HTTP. */
+const char *persist_format_content_type(PersistFormat fmt);
