@@ -136,6 +136,7 @@ int main(void) {
                 (void) umount(dir);
         char cmd[4200];
         (void) snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        (void) system(cmd);
+        if (system(cmd) != 0)
+                TAP_DIAG("could not remove %s", dir);
         return TAP_DONE();
 }
