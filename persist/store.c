@@ -120,6 +120,16 @@ static int write_all(int fd, const void *data, size_t len) {
         return 0;
 }
 
+/*
+ * Archives use the shortest round-trip numbers: our loader reads them back bit for bit, and the
+ * text that would also be exact for rrdtool's own parser costs three times as much to find
+ * (134 against 41 ns per value: 1.4 s more per 1000 VM archives) while no such text exists for
+ * about a fifth of full-precision values anyway. `rrdtool restore` of an archive may therefore
+ * store some values an ulp or two away from ours; `rrdd-tool dump --rrd-exact` writes the
+ * rrdtool-exact form when that matters.
+ */
+#define ARCHIVE_WRITER_FLAGS PERSIST_WRITER_SHORTEST
+
 static int write_gzip(int fd, const Rrd *rrd) {
         _cleanup_(persist_writer_freep) PersistWriter *w = NULL;
         _cleanup_free_ char *in = malloc(WRITE_CHUNK), *out = malloc(WRITE_CHUNK);
@@ -128,7 +138,7 @@ static int write_gzip(int fd, const Rrd *rrd) {
 
         if (!in || !out)
                 return -ENOMEM;
-        r = persist_writer_new(&w, rrd, PERSIST_FORMAT_XML, 0);
+        r = persist_writer_new(&w, rrd, PERSIST_FORMAT_XML, ARCHIVE_WRITER_FLAGS);
         if (r < 0)
                 return r;
         /*
@@ -213,7 +223,8 @@ int persist_store_save(const PersistStore *s, const char *uuid, const Rrd *rrd, 
         fd = open_temp(s, uuid, gzip, tmp);
         if (fd < 0)
                 return fd;
-        r = gzip ? write_gzip(fd, rrd) : persist_write_fd(fd, rrd, PERSIST_FORMAT_XML);
+        r = gzip ? write_gzip(fd, rrd)
+                 : persist_write_fd(fd, rrd, PERSIST_FORMAT_XML, ARCHIVE_WRITER_FLAGS);
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0) {

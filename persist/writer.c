@@ -511,13 +511,13 @@ ssize_t persist_writer_read(PersistWriter *w, char *buf, size_t max) {
  *
  * Return: 0 or -errno.
  */
-int persist_write_fd(int fd, const Rrd *rrd, PersistFormat fmt) {
+int persist_write_fd(int fd, const Rrd *rrd, PersistFormat fmt, unsigned flags) {
         _cleanup_(persist_writer_freep) PersistWriter *w = NULL;
         _cleanup_free_ char *buf = NULL;
         const size_t size = 64 * 1024;
         int r;
 
-        r = persist_writer_new(&w, rrd, fmt, 0);
+        r = persist_writer_new(&w, rrd, fmt, flags);
         if (r < 0)
                 return r;
         buf = malloc(size);

@@ -39,7 +39,7 @@ DEFINE_FREEP(PersistWriter, persist_writer_free);
 ssize_t persist_writer_read(PersistWriter *w, char *buf, size_t max);
 
 /* Writes the whole document to fd (write(2) loop, short writes and EINTR handled). */
-int persist_write_fd(int fd, const Rrd *rrd, PersistFormat fmt);
+int persist_write_fd(int fd, const Rrd *rrd, PersistFormat fmt, unsigned flags);
 
 /* The content type of a format, for HTTP. */
 const char *persist_format_content_type(PersistFormat fmt);

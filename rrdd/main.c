@@ -99,6 +99,8 @@ int main(int argc, char **argv) {
 
         log_open(LOG_TARGET_STDERR, "rrdd");
         (void) signal(SIGPIPE, SIG_IGN);
+        /* A write past RLIMIT_FSIZE must fail with EFBIG (old archive kept), not kill us. */
+        (void) signal(SIGXFSZ, SIG_IGN);
         /* Thousands of plugin files stay open between reads: take every descriptor allowed. */
         struct rlimit rl;
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {

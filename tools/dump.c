@@ -18,9 +18,11 @@
 #include "rrdd/macro.h"
 
 static void usage(FILE *f) {
-        fputs("usage: rrdd-tool dump [--json] FILE\n"
+        fputs("usage: rrdd-tool dump [--json] [--rrd-exact] FILE\n"
               "Prints an archive (rrdd XML, rrdtool dump XML, xcp-rrdd XML, gzip'd or not;\n"
-              "FILE '-' reads stdin) as rrdd's dump XML, or as JSON with --json.\n",
+              "FILE '-' reads stdin) as rrdd's dump XML, or as JSON with --json.\n"
+              "--rrd-exact writes numbers that `rrdtool restore` also reads back exactly\n"
+              "where such text exists (slower; the default is the shortest exact text).\n",
               f);
 }
 
@@ -34,10 +36,12 @@ static void usage(FILE *f) {
 int tool_dump(int argc, char **argv) {
         static const struct option opts[] = {
                 {"json", no_argument, NULL, 'j'},
+                {"rrd-exact", no_argument, NULL, 'x'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
         PersistFormat fmt = PERSIST_FORMAT_XML;
+        unsigned flags = PERSIST_WRITER_SHORTEST;
         _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
         PersistError err;
         char msg[320];
@@ -45,10 +49,13 @@ int tool_dump(int argc, char **argv) {
         int c, r;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "jh", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "jxh", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'j':
                         fmt = PERSIST_FORMAT_JSON;
+                        break;
+                case 'x':
+                        flags = 0;
                         break;
                 case 'h':
                         usage(stdout);
@@ -72,7 +79,7 @@ int tool_dump(int argc, char **argv) {
                         persist_error_to_string(&err, msg, sizeof(msg)));
                 return 1;
         }
-        r = persist_write_fd(STDOUT_FILENO, rrd, fmt);
+        r = persist_write_fd(STDOUT_FILENO, rrd, fmt, flags);
         if (r < 0) {
                 fprintf(stderr, "dump: writing stdout: %s\n", strerror(-r));
                 return 1;

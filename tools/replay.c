@@ -200,7 +200,7 @@ int tool_replay(int argc, char **argv) {
                         return 1;
                 }
         } else {
-                r = persist_write_fd(STDOUT_FILENO, rrd, fmt);
+                r = persist_write_fd(STDOUT_FILENO, rrd, fmt, PERSIST_WRITER_SHORTEST);
                 if (r < 0) {
                         fprintf(stderr, "replay: error writing stdout: %s\n", strerror(-r));
                         return 1;

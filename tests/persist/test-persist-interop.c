@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Interop with rrdtool 1.7.2, through its CLI (the programs users run) and its binary file:
- *  A. every archive we save passes `rrdtool restore`; `rrdtool dump` of the result loads back,
- *     and printing what we loaded in rrdtool's format (%0.10e, tools/dump-rrdtool.c) gives
- *     rrdtool's dump text exactly; the values are those we saved (to 1 ulp until the writer
- *     uses num_format_rrd_exact; see persist/numtext.c).
+ *  A. every archive we save (numbers as the store writes them: shortest exact text) passes
+ *     `rrdtool restore`, which stores exactly what rrd_strtod makes of our text (a few ulps from
+ *     our value at most); `rrdtool dump` of the result loads back, and printing what we loaded
+ *     in rrdtool's format (%0.10e, tools/dump-rrdtool.c) gives rrdtool's dump text exactly.
  *  B. a file made by `rrdtool create` + `rrdtool update` (random scenarios, all six types, U,
  *     fractional times, wraps) is dumped by rrdtool; we load that dump, and the state is bit for
  *     bit what `rrdtool restore` of the same dump stores, read from the binary .rrd (layout in
@@ -246,7 +246,7 @@ static double rrdtool_reads(double v) {
 
         if (isnan(v) || isinf(v))
                 return v;
-        (void) persist_format_double(text, v);
+        (void) persist_format_double_shortest(text, v);
         return num_rrd_strtod(text, NULL);
 }
 
@@ -313,7 +313,8 @@ static bool via_rrdtool(const Rrd *rrd, const char *what, uint64_t *ret_ulps) {
         (void) snprintf(xml_path, sizeof(xml_path), "%s/a.xml", dir);
         (void) snprintf(rrd_path, sizeof(rrd_path), "%s/a.rrd", dir);
         (void) snprintf(dump_path, sizeof(dump_path), "%s/a-dump.xml", dir);
-        if (gen_write_all(rrd, PERSIST_FORMAT_XML, 65536, NULL, &xml, &len) < 0 ||
+        if (gen_write_all_flags(rrd, PERSIST_FORMAT_XML, PERSIST_WRITER_SHORTEST, 65536, NULL, &xml,
+                                &len) < 0 ||
             !write_file(xml_path, xml, len))
                 return CHECKF(false, "%s: save", what);
         (void) unlink(rrd_path);
