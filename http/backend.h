@@ -48,6 +48,13 @@ typedef struct HttpHealth {
         const double *tick_bucket_le;  /* upper bounds in seconds, n_tick_buckets of them */
         const uint64_t *tick_bucket_n; /* per bucket (not cumulative), plus one for +Inf */
         size_t n_tick_buckets;
+        /*
+         * Added by the http module (issue #6), for rrdd/http-backend.c: how late ticks start
+         * after their 5 s boundary, in the buckets above (tick_bucket_le); NULL: not measured.
+         */
+        double tick_lateness_seconds_sum;
+        const uint64_t *tick_lateness_bucket_n; /* per bucket, plus one for +Inf */
+        double max_tick_lateness_seconds;
 } HttpHealth;
 
 typedef int (*HttpRrdCallback)(void *cbdata, const char *uuid, const Rrd *rrd);

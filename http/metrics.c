@@ -353,6 +353,32 @@ static void gauge(HttpBuf *b, const char *name, const char *help, double v, bool
         http_buf_putc(b, '\n');
 }
 
+/* A histogram from per-bucket counts (n_tick_buckets bounds, then +Inf); nothing if n is NULL. */
+static void histogram(HttpBuf *b, const char *name, const char *help, const HttpHealth *h,
+                      const uint64_t *n, double sum, bool om) {
+        uint64_t cum = 0;
+
+        if (!n || (h->n_tick_buckets > 0 && !h->tick_bucket_le))
+                return;
+        family_head(b, name, "histogram", help, om);
+        for (size_t i = 0; i <= h->n_tick_buckets; i++) {
+                cum += n[i];
+                http_buf_printf(b, "%s_bucket{le=\"", name);
+                if (i < h->n_tick_buckets)
+                        put_value(b, h->tick_bucket_le[i]);
+                else
+                        http_buf_puts(b, "+Inf");
+                http_buf_puts(b, "\"} ");
+                http_buf_put_u64(b, cum);
+                http_buf_putc(b, '\n');
+        }
+        http_buf_printf(b, "%s_sum ", name);
+        put_value(b, sum);
+        http_buf_printf(b, "\n%s_count ", name);
+        http_buf_put_u64(b, cum);
+        http_buf_putc(b, '\n');
+}
+
 static void render_health(HttpBuf *b, const HttpHealth *h, const HttpMetricsExtra *extra, bool om) {
         counter(b, "rrdd_daemon_ticks_total", "Ticks run (one every 5 s).", h->n_ticks, om);
         counter(b, "rrdd_daemon_missed_ticks_total",
@@ -383,41 +409,17 @@ static void render_health(HttpBuf *b, const HttpHealth *h, const HttpMetricsExtr
         gauge(b, "rrdd_daemon_last_tick_duration_seconds", "How long the last tick took.",
               h->last_tick_seconds, om);
 
-        if (h->tick_bucket_n && (h->n_tick_buckets == 0 || h->tick_bucket_le)) {
-                uint64_t cum = 0;
-                family_head(b, "rrdd_daemon_tick_duration_seconds", "histogram",
-                            "How long ticks take.", om);
-                for (size_t i = 0; i <= h->n_tick_buckets; i++) {
-                        cum += h->tick_bucket_n[i];
-                        http_buf_puts(b, "rrdd_daemon_tick_duration_seconds_bucket{le=\"");
-                        if (i < h->n_tick_buckets)
-                                put_value(b, h->tick_bucket_le[i]);
-                        else
-                                http_buf_puts(b, "+Inf");
-                        http_buf_puts(b, "\"} ");
-                        http_buf_put_u64(b, cum);
-                        http_buf_putc(b, '\n');
-                }
-                http_buf_puts(b, "rrdd_daemon_tick_duration_seconds_sum ");
-                put_value(b, h->tick_seconds_sum);
-                http_buf_puts(b, "\nrrdd_daemon_tick_duration_seconds_count ");
-                http_buf_put_u64(b, cum);
-                http_buf_putc(b, '\n');
-        }
+        histogram(b, "rrdd_daemon_tick_duration_seconds", "How long ticks take.", h,
+                  h->tick_bucket_n, h->tick_seconds_sum, om);
+        histogram(b, "rrdd_daemon_tick_lateness_seconds",
+                  "How late ticks start after their 5 s boundary.", h, h->tick_lateness_bucket_n,
+                  h->tick_lateness_seconds_sum, om);
+        if (h->tick_lateness_bucket_n)
+                gauge(b, "rrdd_daemon_tick_lateness_max_seconds",
+                      "The latest a tick has started after its boundary.",
+                      h->max_tick_lateness_seconds, om);
 }
 
-/**
- * http_metrics_render() - the whole /metrics exposition.
- * @b: appended to.
- * @backend: latest values and health.
- * @extra: the server's own counters, or NULL.
- * @om: OpenMetrics 1.0.0 rather than text 0.0.4.
- *
- * Data sources are gauges grouped by family (sorted by name), each family with # HELP and
- * # TYPE; then the daemon's counters, gauges and tick-duration histogram.
- *
- * Return: 0, -ENOMEM, or the backend's negative return.
- */
 int http_metrics_render(HttpBuf *b, const HttpBackend *backend, const HttpMetricsExtra *extra,
                         bool om) {
         Collect c = {0};
