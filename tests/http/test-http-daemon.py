@@ -56,17 +56,22 @@ def get(path, auth=ALICE, headers=None):
     return resp
 
 
-# Wait for two ticks' worth of rows.
-for _ in range(40):
+# Wait until two rows carry sampled values (a new RRD's older rows are NaN).
+import math
+for _ in range(60):
     r = get("/rrd_updates?start=-60")
-    if r.status == 200 and len(parse_xport(r.text())[2]) >= 2:
-        break
+    if r.status == 200:
+        got = parse_xport(r.text())[2]
+        if len(got) >= 2 and all(any(not math.isnan(v) for v in vs) for _, vs in got[:2]):
+            break
     time.sleep(0.5)
 m, legend, rows = parse_xport(r.text())
 good, msg = xmllint_ok(r.body)
 vms = sorted({e.split(":")[2] for e in legend if e.split(":")[1] == "vm"})
-tap.ok(r.status == 200 and good and len(rows) >= 2 and len(vms) == 3,
-       "live /rrd_updates: well-formed, rows, three simulated VMs", (r.status, msg, m, vms))
+tap.ok(r.status == 200 and good and len(rows) >= 2 and len(vms) == 3 and
+       all(any(not math.isnan(v) for v in vs) for _, vs in rows[:2]),
+       "live /rrd_updates: well-formed, two rows of sampled values, three simulated VMs",
+       (r.status, msg, m, vms))
 ts = [t for t, _ in rows]
 tap.ok(ts[0] == m["end"] and ts == sorted(ts, reverse=True) and m["step"] == 5 and
        all(len(v) == m["columns"] for _, v in rows), "newest first, step 5, full rows", ts)
