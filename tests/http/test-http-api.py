@@ -69,15 +69,16 @@ END = m["end"]
 tap.ok(r.status == 200 and END % 5 == 0 and END <= time.time(), "the newest 5 s row is recent",
        (r.status, m))
 
-# 5 s archive, every VM (default), no SR, no host.
-r = h.request("/rrd_updates?start=%d" % (END - 50))
-check_compact(r, "start=end-50")
+# 5 s archive, every VM (default), no SR, no host. 13 rows: data source 1 is unknown once
+# every 13 steps, so a NaN is among them.
+r = h.request("/rrd_updates?start=%d" % (END - 60))
+check_compact(r, "start=end-60")
 tap.ok(r.header("content-type") == "text/xml" and r.header("cache-control") == "no-cache, no-store",
        "content type text/xml, no caching", r.headers)
 m, legend, rows = parse_xport(r.text())
-check_rows(m, legend, rows, "start=end-50")
-tap.ok(m["step"] == 5 and m["rows"] == 11 and m["start"] == END - 50,
-       "start is inclusive: 11 rows from end-50 to end", m)
+check_rows(m, legend, rows, "start=end-60")
+tap.ok(m["step"] == 5 and m["rows"] == 13 and m["start"] == END - 60,
+       "start is inclusive: 13 rows from end-60 to end", m)
 kinds = sorted({e.split(":")[1] for e in legend})
 tap.ok(kinds == ["vm"] and len(legend) == 3 * 10, "default selection: every VM, no host, no SR",
        legend[:3])
