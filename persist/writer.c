@@ -54,6 +54,7 @@ struct PersistWriter {
         const double *row; /* row i_row of archive i_rra, while in PHASE_ROWS */
         size_t stage_len;
         size_t stage_pos;
+        bool rrdtool_names;
         char stage[ITEM_MAX];
 };
 
@@ -201,14 +202,84 @@ static char *emit_head(PersistWriter *w, char *p) {
         return p;
 }
 
+static bool rrdtool_accepts(const char *name) {
+        size_t n = strlen(name);
+        if (n == 0 || n > 19)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = name[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-'))
+                        return false;
+        }
+        return true;
+}
+
+static void rewrite_name(const char *name, uint32_t salt, char ret[20]) {
+        size_t n = strlen(name), k = n > 19 ? 14 : n;
+        uint32_t h = 2166136261u ^ salt;
+
+        for (size_t i = 0; i < k; i++) {
+                char c = name[i];
+                ret[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-')
+                                 ? c
+                                 : '_';
+        }
+        ret[k] = '\0';
+        if (n <= 19 && salt == 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                h ^= (unsigned char) name[i];
+                h *= 16777619u;
+        }
+        if (k > 14)
+                k = 14;
+        (void) snprintf(ret + k, 20 - k, "_%04x", (unsigned) (h & 0xffff));
+}
+
+void persist_rrdtool_name(const Rrd *rrd, size_t i_ds, char ret[20]) {
+        const char *name = rrd_ds_def(rrd, i_ds)->name;
+
+        if (rrdtool_accepts(name)) {
+                memcpy(ret, name, strlen(name) + 1);
+                return;
+        }
+        /* A salt until the rewritten name is nobody else's (original or rewritten). */
+        for (uint32_t salt = 0;; salt++) {
+                bool taken = false;
+                rewrite_name(name, salt, ret);
+                for (size_t j = 0; j < rrd_n_ds(rrd) && !taken; j++) {
+                        const char *other = rrd_ds_def(rrd, j)->name;
+                        char o[20];
+                        if (j == i_ds)
+                                continue;
+                        if (rrdtool_accepts(other))
+                                taken = strcmp(other, ret) == 0;
+                        else if (j < i_ds) {
+                                persist_rrdtool_name(rrd, j, o);
+                                taken = strcmp(o, ret) == 0;
+                        }
+                }
+                if (!taken)
+                        return;
+        }
+}
+
 static char *emit_ds(PersistWriter *w, char *p) {
         const RrdDsDef *d = rrd_ds_def(w->rrd, w->i_ds);
+        char short_name[20];
+        const char *name = d->name;
         RrdDsState st;
 
+        if (w->rrdtool_names) {
+                persist_rrdtool_name(w->rrd, w->i_ds, short_name);
+                name = short_name;
+        }
         rrd_get_ds_state(w->rrd, w->i_ds, &st);
         if (w->fmt == PERSIST_FORMAT_XML) {
                 p = PUT_LIT(p, "<ds><name>");
-                p = put_escaped(p, d->name, w->fmt);
+                p = put_escaped(p, name, w->fmt);
                 p = PUT_LIT(p, "</name><type>");
                 p = put_str(p, rrd_ds_type_to_string(d->type));
                 p = PUT_LIT(p, "</type><minimal_heartbeat>");
@@ -228,7 +299,7 @@ static char *emit_ds(PersistWriter *w, char *p) {
                 if (w->i_ds > 0)
                         *p++ = ',';
                 p = PUT_LIT(p, "{\"name\":\"");
-                p = put_escaped(p, d->name, w->fmt);
+                p = put_escaped(p, name, w->fmt);
                 p = PUT_LIT(p, "\",\"type\":\"");
                 p = put_str(p, rrd_ds_type_to_string(d->type));
                 p = PUT_LIT(p, "\",\"minimal_heartbeat\":\"");
@@ -436,6 +507,7 @@ int persist_writer_new(PersistWriter **ret, const Rrd *rrd, PersistFormat fmt, u
         w->fmt = fmt;
         w->format_double = (flags & PERSIST_WRITER_SHORTEST) ? persist_format_double_shortest
                                                              : persist_format_double;
+        w->rrdtool_names = (flags & PERSIST_WRITER_RRDTOOL_NAMES) != 0;
         w->phase = PHASE_HEAD;
         w->n_ds = rrd_n_ds(rrd);
         w->n_rra = rrd_n_rra(rrd);

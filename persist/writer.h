@@ -28,9 +28,23 @@ typedef enum PersistWriterFlags {
          * exact; `rrdtool restore` may then store some values a few ulps away. For HTTP answers.
          */
         PERSIST_WRITER_SHORTEST = 1U << 0,
+        /*
+         * Data-source names as rrdtool accepts them (1-19 of [-a-zA-Z0-9_]): others are
+         * rewritten, deterministically and without collisions (persist_rrdtool_name()). For
+         * `rrdtool restore` of RRDs with xcp-rrdd names such as memory_internal_free.
+         */
+        PERSIST_WRITER_RRDTOOL_NAMES = 1U << 1,
 } PersistWriterFlags;
 
-#define PERSIST_WRITER_FLAGS_ALL ((unsigned) PERSIST_WRITER_SHORTEST)
+#define PERSIST_WRITER_FLAGS_ALL ((unsigned) (PERSIST_WRITER_SHORTEST | PERSIST_WRITER_RRDTOOL_NAMES))
+
+/*
+ * persist_rrdtool_name() - the name rrdtool would accept for data source i_ds of rrd: the name
+ * itself when it is 1-19 characters of [-a-zA-Z0-9_]; otherwise other characters become '_'
+ * and a longer name keeps its first 14 characters, then '_' and 4 hex digits of a hash of the
+ * whole name, chosen so that no two data sources of rrd end up with the same name.
+ */
+void persist_rrdtool_name(const Rrd *rrd, size_t i_ds, char ret[20]);
 
 int persist_writer_new(PersistWriter **ret, const Rrd *rrd, PersistFormat fmt, unsigned flags);
 PersistWriter *persist_writer_free(PersistWriter *w);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "rrdd/macro.h"
 #include "rrdd/registry.h"
 
 typedef struct Ctx {

@@ -72,6 +72,24 @@ static bool flag_given(int argc, char **argv, const char *key) {
         return false;
 }
 
+/* Callbacks for the loop, with the types it wants. */
+static int http_run(void *s) {
+        return http_server_run(s);
+}
+
+static int http_timeout(void *s) {
+        return http_server_timeout_msec(s);
+}
+
+static void http_reload(void *s) {
+        int r = http_server_reload_users(s);
+        if (r < 0)
+                log_warning_errno(r, "SIGHUP: cannot re-read the users file: %m; keeping the "
+                                     "users it had");
+        else
+                log_info("SIGHUP: users file re-read");
+}
+
 static int read_secret(const char *path, char **ret) {
         FILE *f = fopen(path, "re");
         char buf[1024];
@@ -90,14 +108,29 @@ static int read_secret(const char *path, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+static void config_donep(RrddConfig *c) {
+        rrdd_config_done(c);
+}
+
 int main(int argc, char **argv) {
-        RrddConfig cfg;
+        _cleanup_(config_donep) RrddConfig cfg = {};
         char err[CONFIG_ERROR_MAX];
         const char *config_path = NULL;
         bool embedded = false;
         int r;
 
         log_open(LOG_TARGET_STDERR, "rrdd");
+        /*
+         * Block the signals the loop reads through signalfd before any thread exists (the
+         * archive worker starts in rrdd_new()): a SIGTERM delivered to another thread would
+         * kill the process without the final save.
+         */
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
         (void) signal(SIGPIPE, SIG_IGN);
         /* A write past RLIMIT_FSIZE must fail with EFBIG (old archive kept), not kill us. */
         (void) signal(SIGXFSZ, SIG_IGN);
@@ -298,17 +331,15 @@ int main(int argc, char **argv) {
                    hc.tls_cert ? "https" : "http", http_server_port(http));
         RrddIo io = {
                 .fd = http_server_fd(http),
-                .run = (int (*)(void *)) http_server_run,
-                .timeout_msec = (int (*)(void *)) http_server_timeout_msec,
+                .run = http_run,
+                .timeout_msec = http_timeout,
                 .userdata = http,
         };
         if ((r = rrdd_add_io(d, &io)) < 0) {
                 log_error_errno(r, "cannot watch the HTTP server: %m");
                 return 1;
         }
-        rrdd_set_reload(d, config_path, (void (*)(void *)) http_server_reload_users, http);
+        rrdd_set_reload(d, config_path, http_reload, http);
 
-        r = rrdd_run(d);
-        rrdd_config_done(&cfg);
-        return r;
+        return rrdd_run(d);
 }

@@ -8,6 +8,7 @@
 #include "rrdd/worker.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -64,6 +65,11 @@ static void run_job(Worker *w, Job *j) {
 
 static void *worker_main(void *arg) {
         Worker *w = arg;
+        sigset_t all;
+
+        /* Signals are the loop thread's business (signalfd); never let one land here. */
+        sigfillset(&all);
+        (void) pthread_sigmask(SIG_BLOCK, &all, NULL);
 
         pthread_mutex_lock(&w->lock);
         for (;;) {

@@ -18,11 +18,13 @@
 #include "rrdd/macro.h"
 
 static void usage(FILE *f) {
-        fputs("usage: rrdd-tool dump [--json] [--rrd-exact] FILE\n"
+        fputs("usage: rrdd-tool dump [--json] [--rrd-exact] [--rrdtool-names] FILE\n"
               "Prints an archive (rrdd XML, rrdtool dump XML, xcp-rrdd XML, gzip'd or not;\n"
               "FILE '-' reads stdin) as rrdd's dump XML, or as JSON with --json.\n"
               "--rrd-exact writes numbers that `rrdtool restore` also reads back exactly\n"
-              "where such text exists (slower; the default is the shortest exact text).\n",
+              "where such text exists (slower; the default is the shortest exact text).\n"
+              "--rrdtool-names rewrites data-source names rrdtool would refuse (over 19\n"
+              "characters, or outside [-a-zA-Z0-9_]) so that `rrdtool restore` takes the file.\n",
               f);
 }
 
@@ -37,6 +39,7 @@ int tool_dump(int argc, char **argv) {
         static const struct option opts[] = {
                 {"json", no_argument, NULL, 'j'},
                 {"rrd-exact", no_argument, NULL, 'x'},
+                {"rrdtool-names", no_argument, NULL, 'n'},
                 {"help", no_argument, NULL, 'h'},
                 {},
         };
@@ -49,13 +52,16 @@ int tool_dump(int argc, char **argv) {
         int c, r;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "jxh", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "jxnh", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'j':
                         fmt = PERSIST_FORMAT_JSON;
                         break;
                 case 'x':
-                        flags = 0;
+                        flags &= ~(unsigned) PERSIST_WRITER_SHORTEST;
+                        break;
+                case 'n':
+                        flags |= PERSIST_WRITER_RRDTOOL_NAMES;
                         break;
                 case 'h':
                         usage(stdout);

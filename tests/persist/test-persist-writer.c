@@ -346,7 +346,63 @@ static void test_api(void) {
         CHECK(strcmp(persist_format_content_type(PERSIST_FORMAT_JSON), "application/json") == 0);
 }
 
+static bool rrdtool_name_ok(const char *s) {
+        size_t n = strlen(s);
+        if (n == 0 || n > 19)
+                return false;
+        return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+/* Names for rrdtool restore: valid, unique, stable, the short ones untouched. */
+static void test_rrdtool_names(void) {
+        static const char *const names[] = {
+                "memory_internal_free", "vbd_xvda_read_latency", "vbd_xvda_read_latencx",
+                "cpu0", "statefile/ab12/latency", "a/b", "a_b", "Tapdisks_in_low_memory_mode",
+                "memory_interna_6fd3",
+        };
+        RrdDsDef ds[ELEMENTSOF(names)];
+        RrdRraDef rra = {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 2};
+        _cleanup_(rrd_destroyp) Rrd *rrd = NULL;
+        char got[ELEMENTSOF(names)][20], again[20];
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                CHECK(rrd_layout_ds(&ds[i], names[i], RRD_DS_GAUGE, 0, 1) == 0);
+        CHECK(rrd_new(&rrd, 5, 1000000000, ds, ELEMENTSOF(names), &rra, 1) == 0);
+        if (!rrd)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                persist_rrdtool_name(rrd, i, got[i]);
+                CHECKF(rrdtool_name_ok(got[i]), "'%s' became '%s'", names[i], got[i]);
+                persist_rrdtool_name(rrd, i, again);
+                CHECK(strcmp(got[i], again) == 0);
+                for (size_t j = 0; j < i; j++)
+                        CHECKF(strcmp(got[i], got[j]) != 0, "'%s' and '%s' both became '%s'",
+                               names[i], names[j], got[i]);
+        }
+        CHECK(strcmp(got[3], "cpu0") == 0 && strcmp(got[6], "a_b") == 0);
+        CHECK(strncmp(got[0], "memory_interna_", 15) == 0);
+        CHECK(strncmp(got[4], "statefile_ab12", 14) == 0);
+        /* "a/b" must not take "a_b", which is someone else's name. */
+        CHECK(strcmp(got[5], "a_b") != 0);
+
+        /* The writer uses them with the flag, and only then. */
+        char buf[65536];
+        ssize_t n;
+        _cleanup_(persist_writer_freep) PersistWriter *w = NULL;
+        CHECK(persist_writer_new(&w, rrd, PERSIST_FORMAT_XML, PERSIST_WRITER_RRDTOOL_NAMES) == 0);
+        n = w ? persist_writer_read(w, buf, sizeof(buf) - 1) : -1;
+        CHECK(n > 0);
+        buf[n > 0 ? n : 0] = '\0';
+        CHECK(strstr(buf, "<name>memory_interna_") && !strstr(buf, "memory_internal_free"));
+        w = persist_writer_free(w);
+        CHECK(persist_writer_new(&w, rrd, PERSIST_FORMAT_XML, 0) == 0);
+        n = w ? persist_writer_read(w, buf, sizeof(buf) - 1) : -1;
+        buf[n > 0 ? n : 0] = '\0';
+        CHECK(strstr(buf, "<name>memory_internal_free</name>") != NULL);
+}
+
 int main(void) {
+        test_rrdtool_names();
         test_exact_documents();
         test_last_ds_spelling();
         test_version();
