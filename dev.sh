@@ -85,10 +85,10 @@ build_release() {
 cmd_run() {
         deps
         build_release
-        echo "Replaying a small example through the RRD engine (the daemon is not built yet):" >&2
-        printf '%s\n' 1000000004:1.5 1000000012:2.5 |
-                build/tools/rrdd-tool replay --start 1000000000 --step 5 \
-                        DS:g:GAUGE:10:0:U RRA:AVERAGE:0.5:2:2
+        # No configuration file: the embedded default (proc, a simulated fleet where there is no
+        # hypervisor, HTTP on 127.0.0.1:8089, a users file with a random password). Extra
+        # arguments go to rrdd, e.g. ./dev.sh run --listen 127.0.0.1:9000.
+        exec build/rrdd/rrdd "$@"
 }
 
 cmd_bench() {
