@@ -8,23 +8,14 @@
 #include <strings.h>
 
 #include "consolidate/num.h"
-
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
+#include "rrdd/macro.h"
 
 size_t http_percent_decode(char *out, const char *s, size_t n) {
         size_t o = 0;
 
         for (size_t i = 0; i < n; i++) {
                 if (s[i] == '%' && i + 2 < n) {
-                        int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+                        int hi = unhexchar(s[i + 1]), lo = unhexchar(s[i + 2]);
                         if (hi >= 0 && lo >= 0) {
                                 out[o++] = (char) (hi << 4 | lo);
                                 i += 2;
@@ -162,7 +153,7 @@ int http_parse_uuid(const char *s, size_t n, char *ret) {
                         out[i] = '-';
                         continue;
                 }
-                int h = hex_value(s[i]);
+                int h = unhexchar(s[i]);
                 if (h < 0)
                         return -EINVAL;
                 out[i] = "0123456789abcdef"[h];

@@ -43,18 +43,7 @@ struct PersistStore {
  * Return: true for exactly 8-4-4-4-12 hex digits, lower or upper case.
  */
 bool persist_uuid_is_valid(const char *uuid) {
-        if (!uuid)
-                return false;
-        for (size_t i = 0; i < PERSIST_UUID_LEN; i++) {
-                char c = uuid[i];
-                if (i == 8 || i == 13 || i == 18 || i == 23) {
-                        if (c != '-')
-                                return false;
-                } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                             (c >= 'A' && c <= 'F')))
-                        return false;
-        }
-        return uuid[PERSIST_UUID_LEN] == '\0';
+        return uuid_is_valid(uuid);
 }
 
 /**

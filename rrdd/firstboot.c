@@ -45,17 +45,6 @@ int uuid_generate_random(char ret[UUID_STRING_MAX]) {
         return 0;
 }
 
-static bool uuid_text_is_valid(const char *s) {
-        if (strlen(s) != 36)
-                return false;
-        for (int i = 0; i < 36; i++) {
-                bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-                if (dash ? s[i] != '-' : !isxdigit((unsigned char) s[i]))
-                        return false;
-        }
-        return true;
-}
-
 /* Writes text to path through a temporary file and a rename, so a crash leaves no half file. */
 static int write_file_atomic(const char *path, const char *text, mode_t mode) {
         char tmp[4096];
@@ -108,7 +97,7 @@ int host_uuid_resolve(const char *inventory_path, const char *data_dir, char ret
                                 memcpy(v, p, n);
                                 v[n] = '\0';
                         }
-                        if (uuid_text_is_valid(v)) {
+                        if (uuid_is_valid(v)) {
                                 for (char *c = v; *c; c++)
                                         *c = (char) tolower((unsigned char) *c);
                                 memcpy(ret, v, UUID_STRING_MAX);
@@ -120,7 +109,7 @@ int host_uuid_resolve(const char *inventory_path, const char *data_dir, char ret
                 return -ENAMETOOLONG;
         if (read_small_file(path, buf, sizeof(buf)) == 0) {
                 buf[strcspn(buf, "\n")] = '\0';
-                if (uuid_text_is_valid(buf)) {
+                if (uuid_is_valid(buf)) {
                         memcpy(ret, buf, UUID_STRING_MAX);
                         return 0;
                 }

@@ -3,6 +3,7 @@
 /* Small helpers shared by every module: cleanup attributes, ownership transfer, array sizes. */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -68,6 +69,36 @@ static inline int size_mul(size_t a, size_t b, size_t *ret) {
                 return -EOVERFLOW;
         *ret = a * b;
         return 0;
+}
+
+/* The value of a hexadecimal digit of either case, or -1. */
+static inline int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+#define UUID_STRING_LEN 36
+
+/*
+ * Whether s is a uuid as text: exactly 8-4-4-4-12 hex digits of either case, NUL-terminated.
+ * Everything that puts a uuid in a file name or a map key checks it with this first.
+ */
+static inline bool uuid_is_valid(const char *s) {
+        if (!s)
+                return false;
+        for (int i = 0; i < UUID_STRING_LEN; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                        if (s[i] != '-')
+                                return false;
+                } else if (unhexchar(s[i]) < 0)
+                        return false;
+        }
+        return s[UUID_STRING_LEN] == '\0';
 }
 
 static inline int negative_errno(void) {

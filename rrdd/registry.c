@@ -32,26 +32,6 @@ struct Registry {
         char *fresh;    /* scratch for names of entries decided "fresh" */
 };
 
-static bool uuid_is_valid(const char *s) {
-        static const int dashes[] = {8, 13, 18, 23};
-        size_t n = strlen(s);
-
-        if (n != SRC_UUID_LEN)
-                return false;
-        for (size_t i = 0, d = 0; i < n; i++) {
-                if (d < ELEMENTSOF(dashes) && (int) i == dashes[d]) {
-                        if (s[i] != '-')
-                                return false;
-                        d++;
-                        continue;
-                }
-                char c = s[i];
-                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-                        return false;
-        }
-        return true;
-}
-
 static void entry_free(RrdEntry *e) {
         if (!e)
                 return;

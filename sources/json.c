@@ -7,6 +7,7 @@
  */
 
 #include "sources/json.h"
+#include "rrdd/macro.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -121,16 +122,6 @@ static int node_add(JsonParser *ps, JsonType type, uint32_t *ret_index) {
         return 0;
 }
 
-static int hex_digit(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* Reads the four hex digits after "\u"; ps->p points at the first digit. */
 static int parse_hex4(JsonParser *ps, uint32_t *ret) {
         uint32_t v = 0;
@@ -138,7 +129,7 @@ static int parse_hex4(JsonParser *ps, uint32_t *ret) {
         if (ps->end - ps->p < 4)
                 return fail(ps, "truncated \\u escape");
         for (unsigned i = 0; i < 4; i++) {
-                int d = hex_digit(ps->p[i]);
+                int d = unhexchar(ps->p[i]);
                 if (d < 0)
                         return fail(ps, "bad \\u escape");
                 v = v << 4 | (uint32_t) d;

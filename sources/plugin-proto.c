@@ -10,6 +10,7 @@
 
 #include "sources/json.h"
 #include "sources/md5.h"
+#include "rrdd/macro.h"
 
 #include <errno.h>
 #include <math.h>
@@ -134,16 +135,6 @@ static uint32_t crc32_of(const uint8_t *p, size_t n) {
         return (uint32_t) crc32_z(crc32_z(0L, Z_NULL, 0), p, n);
 }
 
-static int hex_value(uint8_t c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 static bool is_timestamp_valid(double ts) {
         return isfinite(ts) && ts > 0 && ts < PLUGIN_MAX_TIMESTAMP;
 }
@@ -170,17 +161,6 @@ int plugin_parse_float(const char *text, double *ret) {
         return 0;
 }
 
-static bool is_uuid(const char *s) {
-        for (unsigned i = 0; i < SRC_UUID_LEN; i++) {
-                if (i == 8 || i == 13 || i == 18 || i == 23) {
-                        if (s[i] != '-')
-                                return false;
-                } else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-                        return false;
-        }
-        return s[SRC_UUID_LEN] == '\0';
-}
-
 /**
  * plugin_parse_owner() - "host", "vm <uuid>" or "sr <uuid>", case-insensitive
  * @text: the owner field of a data source
@@ -204,7 +184,7 @@ int plugin_parse_owner(const char *text, SrcOwner *ret) {
         if (strcmp(lower, "host") == 0) {
                 owner.kind = SRC_OWNER_HOST;
         } else if ((strncmp(lower, "vm ", 3) == 0 || strncmp(lower, "sr ", 3) == 0) &&
-                   is_uuid(lower + 3)) {
+                   uuid_is_valid(lower + 3)) {
                 owner.kind = lower[0] == 'v' ? SRC_OWNER_VM : SRC_OWNER_SR;
                 memcpy(owner.uuid, lower + 3, SRC_UUID_LEN + 1);
         } else
@@ -690,7 +670,7 @@ static int read_v1(PluginReader *r, PluginDecoder *dec, const uint8_t *buf, size
         }
         /* Eight hex digits of length (writers differ in case), then 32 of MD5. */
         for (unsigned i = 12; i < 20; i++) {
-                int h = hex_value(buf[i]);
+                int h = unhexchar((char) buf[i]);
                 if (h < 0) {
                         *ret_reason = "invalid length field";
                         return -EINVAL;
@@ -702,7 +682,7 @@ static int read_v1(PluginReader *r, PluginDecoder *dec, const uint8_t *buf, size
                 return -EINVAL;
         }
         for (unsigned i = 0; i < MD5_DIGEST_SIZE; i++) {
-                int hi = hex_value(buf[21 + 2 * i]), lo = hex_value(buf[22 + 2 * i]);
+                int hi = unhexchar((char) buf[21 + 2 * i]), lo = unhexchar((char) buf[22 + 2 * i]);
                 if (hi < 0 || lo < 0) {
                         *ret_reason = "invalid checksum field";
                         return -EBADMSG;
@@ -811,7 +791,7 @@ int plugin_read(PluginReader *r, PluginDecoder *dec, const uint8_t *buf, size_t 
         if (buf[11] != '\n')
                 is_v1 = false;
         for (unsigned i = 12; i < 20 && is_v1; i++)
-                is_v1 = hex_value(buf[i]) >= 0;
+                is_v1 = unhexchar((char) buf[i]) >= 0;
         if (is_v1)
                 return read_v1(r, dec, buf, size, ret, ret_need, ret_reason);
         return read_v2(r, dec, buf, size, ret, ret_need, ret_reason);

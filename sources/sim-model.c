@@ -58,15 +58,12 @@ static unsigned rng_below(SimRng *g, unsigned n) {
  * Return: true for 8-4-4-4-12 lowercase hex digits and nothing else.
  */
 bool sim_uuid_is_canonical(const char *s) {
-        for (size_t i = 0; i < SRC_UUID_LEN; i++) {
-                char c = s[i];
-                if (i == 8 || i == 13 || i == 18 || i == 23) {
-                        if (c != '-')
-                                return false;
-                } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+        if (!uuid_is_valid(s))
+                return false;
+        for (size_t i = 0; i < SRC_UUID_LEN; i++)
+                if (s[i] >= 'A' && s[i] <= 'F')
                         return false;
-        }
-        return s[SRC_UUID_LEN] == '\0';
+        return true;
 }
 
 /**

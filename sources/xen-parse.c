@@ -6,6 +6,7 @@
  */
 
 #include "sources/xen-parse.h"
+#include "rrdd/macro.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,16 +22,6 @@ static bool is_digit(char c) {
 
 static bool is_alnum(char c) {
         return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
 }
 
 /* Length without trailing whitespace: toolstacks and humans with xenstore-write add newlines. */
@@ -86,7 +77,7 @@ int xen_uuid_parse(const char *s, size_t len, char ret[XEN_UUID_STR_LEN + 1]) {
                         buf[i] = '-';
                         continue;
                 }
-                int v = hex_value(s[i]);
+                int v = unhexchar(s[i]);
                 if (v < 0)
                         return -EINVAL;
                 buf[i] = "0123456789abcdef"[v];
