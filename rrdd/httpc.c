@@ -449,6 +449,9 @@ int httpc_request(const HttpcRequest *req, HttpcResponse *ret) {
                      req->url->host, v6 ? "]" : "", req->url->port);
         if (req->cookie)
                 n += snprintf(head + n, sizeof(head) - (size_t) n, "Cookie: %s\r\n", req->cookie);
+        if (req->authorization)
+                n += snprintf(head + n, sizeof(head) - (size_t) n, "Authorization: %s\r\n",
+                              req->authorization);
         if (req->body)
                 n += snprintf(head + n, sizeof(head) - (size_t) n,
                               "Content-Type: %s\r\nContent-Length: %zu\r\n",

@@ -26,6 +26,7 @@ typedef struct HttpcRequest {
         const HttpcUrl *url;      /* where to */
         const char *target;       /* path and query appended to url->path, e.g. "/rrd?uuid=…" */
         const char *cookie;       /* Cookie header value, or NULL */
+        const char *authorization; /* Authorization header value ("Basic …"), or NULL */
         const char *content_type; /* for a body */
         const char *body;
         size_t body_len;
