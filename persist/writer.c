@@ -55,6 +55,7 @@ struct PersistWriter {
         size_t stage_len;
         size_t stage_pos;
         bool rrdtool_names;
+        bool xcp_internal;
         char stage[ITEM_MAX];
 };
 
@@ -294,7 +295,13 @@ static char *emit_ds(PersistWriter *w, char *p) {
                 p = put_double(w, p, st.value);
                 p = PUT_LIT(p, "</value><unknown_sec>");
                 p = put_u64(p, st.unknown_sec);
-                p = PUT_LIT(p, "</unknown_sec></ds>");
+                if (w->xcp_internal) {
+                        /* xcp-rrdd keeps a time per data source; ours is the RRD's. */
+                        p = PUT_LIT(p, "</unknown_sec><last_updated>");
+                        p = put_time_fraction(p, rrd_last_up(w->rrd), rrd_last_up_usec(w->rrd));
+                        p = PUT_LIT(p, "</last_updated></ds>");
+                } else
+                        p = PUT_LIT(p, "</unknown_sec></ds>");
         } else {
                 if (w->i_ds > 0)
                         *p++ = ',';
@@ -508,6 +515,7 @@ int persist_writer_new(PersistWriter **ret, const Rrd *rrd, PersistFormat fmt, u
         w->format_double = (flags & PERSIST_WRITER_SHORTEST) ? persist_format_double_shortest
                                                              : persist_format_double;
         w->rrdtool_names = (flags & PERSIST_WRITER_RRDTOOL_NAMES) != 0;
+        w->xcp_internal = (flags & PERSIST_WRITER_XCP_INTERNAL) != 0 && fmt == PERSIST_FORMAT_XML;
         w->phase = PHASE_HEAD;
         w->n_ds = rrd_n_ds(rrd);
         w->n_rra = rrd_n_rra(rrd);

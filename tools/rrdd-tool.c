@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tools/archive.h"
 #include "tools/dump.h"
 #include "tools/replay.h"
 
@@ -12,6 +13,9 @@ static void usage(FILE *f) {
               "commands:\n"
               "  dump     print an archive (any accepted form) as rrdd's XML or JSON\n"
               "  replay   feed rrdtool update lines to a new RRD and print it\n"
+              "  import   store archives (xcp-rrdd, rrdtool .rrd, XML) in a data directory\n"
+              "  export   write an archive as an rrdtool .rrd or an xcp-rrdd <uuid>.gz\n"
+              "  graph    draw an archive's data sources as a PNG\n"
               "Run 'rrdd-tool COMMAND --help' for a command's options.\n",
               f);
 }
@@ -25,6 +29,12 @@ int main(int argc, char **argv) {
                 return tool_dump(argc - 1, argv + 1);
         if (strcmp(argv[1], "replay") == 0)
                 return tool_replay(argc - 1, argv + 1);
+        if (strcmp(argv[1], "import") == 0)
+                return tool_import(argc - 1, argv + 1);
+        if (strcmp(argv[1], "export") == 0)
+                return tool_export(argc - 1, argv + 1);
+        if (strcmp(argv[1], "graph") == 0)
+                return tool_graph(argc - 1, argv + 1);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
                 usage(stdout);
                 return 0;
