@@ -33,6 +33,12 @@ static const char *const class_names[_LEGACY_CLASS_MAX] = {
         [LEGACY_PIF_METRICS] = "PIF_metrics",
 };
 
+/**
+ * legacy_class_to_string() - the XenAPI class name.
+ * @c: the class.
+ *
+ * Return: "host_metrics", "VM_metrics", ..., or NULL for a value out of range.
+ */
 const char *legacy_class_to_string(LegacyClass c) {
         return (unsigned) c < _LEGACY_CLASS_MAX ? class_names[c] : NULL;
 }
@@ -247,17 +253,26 @@ double legacy_kbs(double bytes_per_s) {
 
 typedef struct LegacyVcpu {
         unsigned index;
+        long col; /* cpuN's column in the owner's RRD, -1 if not archived */
         double value;
 } LegacyVcpu;
 
+/* A host or VM whose RRD the objects were built from. */
+typedef struct LegacyOwner {
+        SrcOwnerKind kind;
+        char uuid[SRC_UUID_LEN + 1];
+} LegacyOwner;
+
 typedef struct LegacyObj {
         char uuid[LEGACY_UUID_LEN + 1];
-        char owner[SRC_UUID_LEN + 1];
+        size_t owner; /* index in Snapshot.owners */
         char *device; /* "" for host_metrics and VM_metrics */
         /*
-         * Archive cells as read (NaN unknown): host memory_total_kib and memory_free_kib; VM
-         * memory in bytes; devices rx/read and tx/write in B/s. Converted when answered.
+         * Two archive cells as last read (NaN unknown) and their columns (-1: not archived):
+         * host memory_total_kib and memory_free_kib; VM memory (bytes, second unused); devices
+         * rx/read and tx/write in B/s. Converted when answered.
          */
+        long col[2];
         double v[2];
         LegacyVcpu *vcpus; /* VM_metrics: by index */
         size_t n_vcpus;
@@ -269,39 +284,43 @@ typedef struct ObjSet {
         size_t n, cap;
 } ObjSet;
 
+/* The objects (sorted by uuid per class) and the owners they belong to. */
+typedef struct Snapshot {
+        ObjSet sets[_LEGACY_CLASS_MAX];
+        LegacyOwner *owners;
+        size_t n_owners, cap_owners;
+} Snapshot;
+
 typedef struct Binding Binding;
 
 struct Legacy {
         Registry *reg;
         UpdateInterval interval;
         LegacySessionCheck check;
-        ObjSet sets[_LEGACY_CLASS_MAX];
+        Snapshot snap;
         bool have_snap;
-        bool dirty;        /* rebuild at the next sync although no tick happened */
-        bool force_values; /* the next rebuild reads the archives whatever the cadence */
+        bool attempted;    /* a snapshot was tried (a failed one is not retried before a tick) */
+        bool dirty;        /* look at the registry again although no tick happened */
+        bool force_values; /* the next snapshot reads the archives whatever the cadence */
         uint64_t snap_tick;
-        int64_t values_time; /* newest tick time at the last value refresh, -1 none */
+        uint64_t fingerprint; /* of the live RRDs the objects were built from */
+        int64_t values_time;  /* newest tick time at the last value refresh, -1 none */
         int efd;
         Binding *bindings;
         size_t n_bindings;
         LegacyStats stats;
 };
 
-static void obj_done(LegacyObj *o) {
-        free(o->device);
-        free(o->vcpus);
-}
-
-static void set_done(ObjSet *s) {
-        for (size_t i = 0; i < s->n; i++)
-                obj_done(&s->v[i]);
-        free(s->v);
-        *s = (ObjSet){};
-}
-
-static void sets_done(ObjSet sets[_LEGACY_CLASS_MAX]) {
-        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
-                set_done(&sets[c]);
+static void snapshot_done(Snapshot *s) {
+        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++) {
+                for (size_t i = 0; i < s->sets[c].n; i++) {
+                        free(s->sets[c].v[i].device);
+                        free(s->sets[c].v[i].vcpus);
+                }
+                free(s->sets[c].v);
+        }
+        free(s->owners);
+        *s = (Snapshot){};
 }
 
 static int cmp_obj(const void *a, const void *b) {
@@ -317,9 +336,11 @@ static LegacyObj *set_find(const ObjSet *s, const char *uuid) {
         return bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_obj);
 }
 
-/* The object of (class, owner, device) among those added for this owner (from `from` on). */
-static LegacyObj *set_get(ObjSet *s, size_t from, LegacyClass c, const char *owner,
-                          const char *device) {
+/* The object of (class, device) among those of the current owner (from index `from` on). */
+static LegacyObj *set_get(Snapshot *snap, LegacyClass c, size_t from, const char *device) {
+        ObjSet *s = &snap->sets[c];
+        const LegacyOwner *own = &snap->owners[snap->n_owners - 1];
+
         for (size_t i = from; i < s->n; i++)
                 if (strcmp(s->v[i].device, device) == 0)
                         return &s->v[i];
@@ -332,12 +353,11 @@ static LegacyObj *set_get(ObjSet *s, size_t from, LegacyClass c, const char *own
                 s->cap = cap;
         }
         LegacyObj *o = &s->v[s->n];
-        *o = (LegacyObj){.v = {NAN, NAN}};
-        (void) snprintf(o->owner, sizeof(o->owner), "%s", owner);
+        *o = (LegacyObj){.owner = snap->n_owners - 1, .col = {-1, -1}, .v = {NAN, NAN}};
         o->device = strdup(device);
         if (!o->device)
                 return NULL;
-        if (legacy_object_uuid(c, owner, device, o->uuid) < 0) {
+        if (legacy_object_uuid(c, own->uuid, device, o->uuid) < 0) {
                 free(o->device);
                 return NULL;
         }
@@ -353,7 +373,7 @@ static LegacyVcpu *vcpu_get(LegacyObj *o, unsigned index) {
         if (!v)
                 return NULL;
         o->vcpus = v;
-        v[o->n_vcpus] = (LegacyVcpu){.index = index, .value = NAN};
+        v[o->n_vcpus] = (LegacyVcpu){.index = index, .col = -1, .value = NAN};
         return &v[o->n_vcpus++];
 }
 
@@ -362,39 +382,91 @@ static int cmp_vcpu(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-/* Where a field's value goes in its object. */
-static int note(ObjSet sets[_LEGACY_CLASS_MAX], const size_t from[_LEGACY_CLASS_MAX],
-                LegacyObj *own, const char *owner, LegacyField f, const char *device,
-                const double *value) {
+/* Records that data source `f` of device `device` exists, archived in column col (or -1). */
+static int note(Snapshot *snap, const size_t from[_LEGACY_CLASS_MAX], LegacyClass mc, LegacyField f,
+                const char *device, long col) {
+        LegacyObj *own = &snap->sets[mc].v[from[mc]];
+
         if (f == LEGACY_FIELD_VCPU) {
                 LegacyVcpu *v = vcpu_get(own, (unsigned) strtoul(device, NULL, 10));
                 if (!v)
                         return -ENOMEM;
-                if (value)
-                        v->value = *value;
+                if (col >= 0)
+                        v->col = col;
                 return 0;
         }
         LegacyClass c = field_class(f);
         LegacyObj *o = own;
         if (c != LEGACY_HOST_METRICS && c != LEGACY_VM_METRICS) {
-                o = set_get(&sets[c], from[c], c, owner, device);
+                o = set_get(snap, c, from[c], device);
                 if (!o)
                         return -ENOMEM;
         }
-        if (!value)
-                return 0;
-        switch (f) {
-        case LEGACY_FIELD_MEMORY_FREE:
-        case LEGACY_FIELD_VIF_TX:
-        case LEGACY_FIELD_VBD_WRITE:
-        case LEGACY_FIELD_PIF_TX:
-                o->v[1] = *value;
-                break;
-        default:
-                o->v[0] = *value;
-                break;
-        }
+        bool second = f == LEGACY_FIELD_MEMORY_FREE || f == LEGACY_FIELD_VIF_TX ||
+                      f == LEGACY_FIELD_VBD_WRITE || f == LEGACY_FIELD_PIF_TX;
+        if (col >= 0)
+                o->col[second] = col;
         return 0;
+}
+
+/* The objects of one live RRD: its metrics object, then one per device. */
+static int add_owner(Snapshot *snap, const RrdEntry *e) {
+        LegacyClass mc = e->kind == SRC_OWNER_HOST ? LEGACY_HOST_METRICS : LEGACY_VM_METRICS;
+        size_t from[_LEGACY_CLASS_MAX];
+        char dev[RRD_DS_NAME_MAX + 1];
+        int r;
+
+        if (snap->n_owners == snap->cap_owners) {
+                size_t cap = snap->cap_owners ? snap->cap_owners * 2 : 16;
+                LegacyOwner *o = realloc(snap->owners, cap * sizeof(*o));
+                if (!o)
+                        return -ENOMEM;
+                snap->owners = o;
+                snap->cap_owners = cap;
+        }
+        LegacyOwner *own = &snap->owners[snap->n_owners++];
+        own->kind = e->kind;
+        (void) snprintf(own->uuid, sizeof(own->uuid), "%s", e->uuid);
+        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
+                from[c] = snap->sets[c].n;
+        if (!set_get(snap, mc, from[mc], ""))
+                return -ENOMEM;
+
+        /* Devices and vCPUs: whatever was reported, and whatever is archived (with columns). */
+        size_t n_ds = rrd_n_ds(e->rrd);
+        for (size_t i = 0; i < e->n_known + n_ds; i++) {
+                bool archived = i >= e->n_known;
+                const char *name =
+                        archived ? rrd_ds_def(e->rrd, i - e->n_known)->name : e->known[i].name;
+                LegacyField f = legacy_classify(e->kind, name, dev, sizeof(dev));
+                if (f == LEGACY_FIELD_NONE)
+                        continue;
+                r = note(snap, from, mc, f, dev, archived ? (long) (i - e->n_known) : -1);
+                if (r < 0)
+                        return r;
+        }
+        LegacyObj *m = &snap->sets[mc].v[from[mc]];
+        if (m->n_vcpus > 1)
+                qsort(m->vcpus, m->n_vcpus, sizeof(*m->vcpus), cmp_vcpu);
+        return 0;
+}
+
+/* Values of the last refresh, for objects that existed then; the others have none yet. */
+static void carry_values(Snapshot *to, const Snapshot *from) {
+        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
+                for (size_t i = 0; i < to->sets[c].n; i++) {
+                        LegacyObj *o = &to->sets[c].v[i];
+                        const LegacyObj *p = set_find(&from->sets[c], o->uuid);
+                        if (!p)
+                                continue;
+                        o->v[0] = p->v[0];
+                        o->v[1] = p->v[1];
+                        o->last_updated = p->last_updated;
+                        for (size_t k = 0; k < o->n_vcpus; k++)
+                                for (size_t j = 0; j < p->n_vcpus; j++)
+                                        if (p->vcpus[j].index == o->vcpus[k].index)
+                                                o->vcpus[k].value = p->vcpus[j].value;
+                }
 }
 
 /*
@@ -420,113 +492,115 @@ static long pick_archive(const Rrd *rrd, UpdateInterval iv) {
         return best;
 }
 
-static int copy_values(LegacyObj *to, const LegacyObj *from) {
-        to->v[0] = from->v[0];
-        to->v[1] = from->v[1];
-        to->last_updated = from->last_updated;
-        free(to->vcpus);
-        to->vcpus = NULL;
-        to->n_vcpus = 0;
-        if (from->n_vcpus == 0)
-                return 0;
-        to->vcpus = malloc(from->n_vcpus * sizeof(*to->vcpus));
-        if (!to->vcpus)
-                return -ENOMEM;
-        memcpy(to->vcpus, from->vcpus, from->n_vcpus * sizeof(*to->vcpus));
-        to->n_vcpus = from->n_vcpus;
-        return 0;
+/* Where an owner's values are read from during a refresh. */
+typedef struct OwnerArchive {
+        const Rrd *rrd; /* NULL: gone since the objects were built */
+        long archive;
+        int64_t end;
+} OwnerArchive;
+
+static double cell(const OwnerArchive *oa, long col) {
+        if (!oa->rrd || oa->archive < 0 || col < 0 || (size_t) col >= rrd_n_ds(oa->rrd))
+                return NAN;
+        return rrd_rra_value_back(oa->rrd, (size_t) oa->archive, 0, (size_t) col);
 }
 
-/* The objects of one live RRD, with values read (read) or carried over from `old`. */
-static int add_entry(Legacy *l, ObjSet sets[_LEGACY_CLASS_MAX], const RrdEntry *e, bool read,
-                     const ObjSet old[_LEGACY_CLASS_MAX]) {
-        LegacyClass mc = e->kind == SRC_OWNER_HOST ? LEGACY_HOST_METRICS : LEGACY_VM_METRICS;
-        size_t from[_LEGACY_CLASS_MAX];
-        char dev[RRD_DS_NAME_MAX + 1];
-        int r;
+/*
+ * Reads every object's cells from the newest row of its owner's archive. Owners are looked up
+ * again, so a stale column can at worst read another cell of a live RRD, never freed memory.
+ */
+static int refresh_values(Legacy *l) {
+        Snapshot *s = &l->snap;
+        _cleanup_free_ OwnerArchive *oa = calloc(s->n_owners + 1, sizeof(*oa));
 
-        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
-                from[c] = sets[c].n;
-        /* The host_metrics or VM_metrics object comes first among this owner's. */
-        if (!set_get(&sets[mc], from[mc], mc, e->uuid, ""))
+        if (!oa)
                 return -ENOMEM;
-        size_t i_main = from[mc];
-
-        /* Devices and vCPUs: whatever was reported or is archived. */
-        for (size_t i = 0; i < e->n_known + rrd_n_ds(e->rrd); i++) {
-                const char *name = i < e->n_known ? e->known[i].name
-                                                  : rrd_ds_def(e->rrd, i - e->n_known)->name;
-                LegacyField f = legacy_classify(e->kind, name, dev, sizeof(dev));
-                if (f == LEGACY_FIELD_NONE)
+        for (size_t i = 0; i < s->n_owners; i++) {
+                const LegacyOwner *o = &s->owners[i];
+                RrdEntry *e = o->kind == SRC_OWNER_HOST ? registry_host(l->reg)
+                                                        : registry_find(l->reg, o->kind, o->uuid);
+                if (!e || e->state != ENTRY_LIVE || !e->rrd || strcmp(e->uuid, o->uuid) != 0)
                         continue;
-                r = note(sets, from, &sets[mc].v[i_main], e->uuid, f, dev, NULL);
-                if (r < 0)
-                        return r;
+                oa[i].rrd = e->rrd;
+                oa[i].archive = pick_archive(e->rrd, l->interval);
+                oa[i].end =
+                        oa[i].archive >= 0 ? rrd_rra_end_time(e->rrd, (size_t) oa[i].archive) : 0;
         }
-
-        if (l->interval == UPDATE_INTERVAL_NEVER) {
-                /* Zeros and the epoch: nothing was ever measured in this mode. */
-                LegacyObj *m = &sets[mc].v[i_main];
-                free(m->vcpus);
-                m->vcpus = NULL;
-                m->n_vcpus = 0;
-                for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
-                        for (size_t i = from[c]; i < sets[c].n; i++)
-                                sets[c].v[i].v[0] = sets[c].v[i].v[1] = 0.0;
-                return 0;
-        }
-
-        if (read) {
-                long a = pick_archive(e->rrd, l->interval);
-                int64_t t = a >= 0 ? rrd_rra_end_time(e->rrd, (size_t) a) : 0;
-                for (size_t i = 0; a >= 0 && i < rrd_n_ds(e->rrd); i++) {
-                        LegacyField f = legacy_classify(e->kind, rrd_ds_def(e->rrd, i)->name, dev,
-                                                        sizeof(dev));
-                        if (f == LEGACY_FIELD_NONE)
-                                continue;
-                        double v = rrd_rra_value_back(e->rrd, (size_t) a, 0, i);
-                        r = note(sets, from, &sets[mc].v[i_main], e->uuid, f, dev, &v);
-                        if (r < 0)
-                                return r;
+        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
+                for (size_t i = 0; i < s->sets[c].n; i++) {
+                        LegacyObj *o = &s->sets[c].v[i];
+                        const OwnerArchive *a = &oa[o->owner];
+                        o->v[0] = cell(a, o->col[0]);
+                        o->v[1] = cell(a, o->col[1]);
+                        for (size_t k = 0; k < o->n_vcpus; k++)
+                                o->vcpus[k].value = cell(a, o->vcpus[k].col);
+                        o->last_updated = a->rrd && a->archive >= 0 ? a->end : 0;
                 }
-                for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
-                        for (size_t i = from[c]; i < sets[c].n; i++)
-                                sets[c].v[i].last_updated = t;
-        } else {
-                /* Not due: the values of the last refresh; objects new since then have none. */
-                for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
-                        for (size_t i = from[c]; i < sets[c].n; i++) {
-                                LegacyObj *o = &sets[c].v[i];
-                                const LegacyObj *p = set_find(&old[c], o->uuid);
-                                if (p)
-                                        r = copy_values(o, p);
-                                else {
-                                        o->v[0] = o->v[1] = 0.0;
-                                        free(o->vcpus);
-                                        o->vcpus = NULL;
-                                        o->n_vcpus = 0;
-                                        r = 0;
-                                }
-                                if (r < 0)
-                                        return r;
-                        }
-        }
-        LegacyObj *m = &sets[mc].v[i_main];
-        if (m->n_vcpus > 1)
-                qsort(m->vcpus, m->n_vcpus, sizeof(*m->vcpus), cmp_vcpu);
         return 0;
 }
 
-/* The newest tick applied: the latest last update among live RRDs. */
-static int64_t newest_update(Registry *reg) {
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+        const unsigned char *b = p;
+        for (size_t i = 0; i < n; i++)
+                h = (h ^ b[i]) * 1099511628211ULL;
+        return h;
+}
+
+/*
+ * What the object set depends on: the live host and VM RRDs (uuid, identity, column names) and
+ * how many data sources were reported for each. Equal ⇒ the objects and columns are still right.
+ */
+static uint64_t fingerprint(Registry *reg, int64_t *ret_newest) {
+        uint64_t h = 14695981039346656037ULL;
         size_t state = 0;
-        int64_t t = 0;
+        int64_t newest = 0;
         RrdEntry *e;
 
-        while ((e = registry_next(reg, &state)))
-                if (e->state == ENTRY_LIVE && e->rrd && rrd_last_up(e->rrd) > t)
-                        t = rrd_last_up(e->rrd);
-        return t;
+        while ((e = registry_next(reg, &state))) {
+                if (e->state != ENTRY_LIVE || !e->rrd || e->kind == SRC_OWNER_SR)
+                        continue;
+                uintptr_t id = (uintptr_t) e->rrd;
+                size_t n_ds = rrd_n_ds(e->rrd);
+                h = fnv(h, e->uuid, strlen(e->uuid) + 1);
+                h = fnv(h, &id, sizeof(id));
+                h = fnv(h, &e->n_known, sizeof(e->n_known));
+                h = fnv(h, &n_ds, sizeof(n_ds));
+                for (size_t i = 0; i < n_ds; i++) {
+                        const char *name = rrd_ds_def(e->rrd, i)->name;
+                        h = fnv(h, name, strlen(name) + 1);
+                }
+                if (rrd_last_up(e->rrd) > newest)
+                        newest = rrd_last_up(e->rrd);
+        }
+        *ret_newest = newest;
+        return h;
+}
+
+static int rebuild(Legacy *l, uint64_t fp) {
+        Snapshot snap = {};
+        size_t state = 0;
+        RrdEntry *e;
+        int r = 0;
+
+        while ((e = registry_next(l->reg, &state))) {
+                if (e->state != ENTRY_LIVE || !e->rrd || e->kind == SRC_OWNER_SR)
+                        continue;
+                r = add_owner(&snap, e);
+                if (r < 0) {
+                        snapshot_done(&snap);
+                        return r;
+                }
+        }
+        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
+                if (snap.sets[c].n > 1)
+                        qsort(snap.sets[c].v, snap.sets[c].n, sizeof(*snap.sets[c].v), cmp_obj);
+        carry_values(&snap, &l->snap);
+        snapshot_done(&l->snap);
+        l->snap = snap;
+        l->fingerprint = fp;
+        l->have_snap = true;
+        l->stats.n_snapshots++;
+        return 0;
 }
 
 static int64_t floor_to(int64_t t, int64_t m) {
@@ -541,64 +615,57 @@ static int64_t floor_to(int64_t t, int64_t m) {
  * changed) since the snapshot was taken.
  */
 bool legacy_is_stale(const Legacy *l) {
-        return !l->have_snap || l->dirty || registry_tick(l->reg) != l->snap_tick;
+        return !l->attempted || l->dirty || registry_tick(l->reg) != l->snap_tick;
 }
 
 /**
- * legacy_sync() - takes a new snapshot if the registry moved on since the last one.
+ * legacy_sync() - brings the snapshot up to date if the registry moved on since the last one.
  * @l: the legacy object set.
  *
- * The object set is rebuilt from the live RRDs. Values are re-read when due: every tick for
+ * The objects are rebuilt only when the live RRDs changed (an owner came or went, a data
+ * source was added, recorded or forgotten). Values are re-read when due: every tick for
  * rrd_update_interval 1; for 2, once the newest tick is in a later minute than the last
- * refresh (the 1-minute archive then has a new row); never for never (zeros).
+ * refresh (the 1-minute archive then has a new row); never for never (zeros are answered).
+ * Otherwise nothing is done but one pass over the registry.
  *
  * Return: 0, or -ENOMEM (the previous snapshot stays until the next tick).
  */
 int legacy_sync(Legacy *l) {
-        ObjSet sets[_LEGACY_CLASS_MAX] = {};
-        size_t state = 0;
-        RrdEntry *e;
+        int64_t newest;
         int r = 0;
 
         if (!legacy_is_stale(l))
                 return 0;
-        int64_t now = newest_update(l->reg);
+        uint64_t fp = fingerprint(l->reg, &newest);
         bool read = l->force_values;
         if (l->interval == UPDATE_INTERVAL_5S)
                 read = true;
         else if (l->interval == UPDATE_INTERVAL_60S)
                 read = read || l->values_time < 0 ||
-                       floor_to(now, LEGACY_MINUTE_S) != floor_to(l->values_time, LEGACY_MINUTE_S);
+                       floor_to(newest, LEGACY_MINUTE_S) !=
+                               floor_to(l->values_time, LEGACY_MINUTE_S);
+        else
+                read = false;
 
-        while ((e = registry_next(l->reg, &state))) {
-                if (e->state != ENTRY_LIVE || !e->rrd || e->kind == SRC_OWNER_SR)
-                        continue;
-                r = add_entry(l, sets, e, read, l->sets);
-                if (r < 0)
-                        break;
-        }
         /* Tried for this tick either way: a failure is not retried in a busy loop. */
         l->snap_tick = registry_tick(l->reg);
+        l->attempted = true;
         l->dirty = false;
-        if (r < 0) {
-                sets_done(sets);
+        if (!l->have_snap || fp != l->fingerprint)
+                r = rebuild(l, fp);
+        if (r >= 0 && read)
+                r = refresh_values(l);
+        if (r < 0)
                 return log_ratelimited(LOG_WARNING, r, 60 * USEC_PER_SEC, 1,
                                        "legacy metrics: cannot take a snapshot: %m; keeping the "
                                        "previous one");
-        }
-        for (size_t c = 0; c < _LEGACY_CLASS_MAX; c++)
-                if (sets[c].n > 1)
-                        qsort(sets[c].v, sets[c].n, sizeof(*sets[c].v), cmp_obj);
-        sets_done(l->sets);
-        memcpy(l->sets, sets, sizeof(sets));
-        l->have_snap = true;
-        l->stats.n_snapshots++;
-        if (read && l->interval != UPDATE_INTERVAL_NEVER) {
+        if (read) {
                 l->force_values = false;
-                l->values_time = now;
+                l->values_time = newest;
                 l->stats.n_value_refreshes++;
-                l->stats.values_time =
-                        l->interval == UPDATE_INTERVAL_60S ? floor_to(now, LEGACY_MINUTE_S) : now;
+                l->stats.values_time = l->interval == UPDATE_INTERVAL_60S
+                                               ? floor_to(newest, LEGACY_MINUTE_S)
+                                               : newest;
         }
         return 0;
 }
@@ -639,7 +706,7 @@ int legacy_new(Legacy **ret, Registry *reg, UpdateInterval interval) {
 Legacy *legacy_free(Legacy *l) {
         if (!l)
                 return NULL;
-        sets_done(l->sets);
+        snapshot_done(&l->snap);
         free(l->bindings);
         if (l->efd >= 0)
                 (void) close(l->efd);
@@ -741,6 +808,32 @@ static const char *ref_uuid(const char *ref) {
         return ref + REF_PREFIX_LEN;
 }
 
+/*
+ * A struct for n members with distinct names (references), filled by map_add() without
+ * http_rpc_struct_set()'s duplicate check, which would make a map of thousands quadratic.
+ */
+static HttpRpcValue *rpc_map(size_t n) {
+        HttpRpcValue *m = http_rpc_struct();
+        if (!m || n == 0)
+                return m;
+        m->strct.members = calloc(n, sizeof(*m->strct.members));
+        if (!m->strct.members)
+                return http_rpc_value_free(m);
+        return m;
+}
+
+/* Takes ownership of v, also on failure; the map must have room (rpc_map()). */
+static int map_add(HttpRpcValue *m, const char *name, HttpRpcValue *v) {
+        char *n = strdup(name);
+        if (!n || !v) {
+                free(n);
+                http_rpc_value_free(v);
+                return -ENOMEM;
+        }
+        m->strct.members[m->strct.n++] = (HttpRpcMember){.name = n, .value = v};
+        return 0;
+}
+
 static HttpRpcValue *failure(HttpRpcValue **ret, HttpRpcValue *v) {
         *ret = v;
         return v;
@@ -755,12 +848,17 @@ typedef struct FieldDef {
         FieldFn fn;
 } FieldDef;
 
+/* never: every value is zero, whatever was read before a SIGHUP changed the interval. */
+static bool zeros(const Legacy *l) {
+        return l->interval == UPDATE_INTERVAL_NEVER;
+}
+
 static HttpRpcValue *f_uuid(const Legacy *l, const LegacyObj *o) {
         return http_rpc_string(o->uuid);
 }
 
 static HttpRpcValue *f_owner(const Legacy *l, const LegacyObj *o) {
-        return rpc_ref(o->owner);
+        return rpc_ref(l->snap.owners[o->owner].uuid);
 }
 
 static HttpRpcValue *f_device(const Legacy *l, const LegacyObj *o) {
@@ -768,24 +866,24 @@ static HttpRpcValue *f_device(const Legacy *l, const LegacyObj *o) {
 }
 
 static HttpRpcValue *f_memory_total(const Legacy *l, const LegacyObj *o) {
-        return rpc_int64(legacy_kib_to_bytes(o->v[0]));
+        return rpc_int64(zeros(l) ? 0 : legacy_kib_to_bytes(o->v[0]));
 }
 
 static HttpRpcValue *f_memory_free(const Legacy *l, const LegacyObj *o) {
-        return rpc_int64(legacy_kib_to_bytes(o->v[1]));
+        return rpc_int64(zeros(l) ? 0 : legacy_kib_to_bytes(o->v[1]));
 }
 
 static HttpRpcValue *f_memory_actual(const Legacy *l, const LegacyObj *o) {
-        return rpc_int64(legacy_bytes(o->v[0]));
+        return rpc_int64(zeros(l) ? 0 : legacy_bytes(o->v[0]));
 }
 
 static HttpRpcValue *f_vcpus_number(const Legacy *l, const LegacyObj *o) {
-        return rpc_int64((int64_t) o->n_vcpus);
+        return rpc_int64(zeros(l) ? 0 : (int64_t) o->n_vcpus);
 }
 
 static HttpRpcValue *f_vcpus_utilisation(const Legacy *l, const LegacyObj *o) {
         HttpRpcValue *s = http_rpc_struct();
-        for (size_t i = 0; s && i < o->n_vcpus; i++) {
+        for (size_t i = 0; s && !zeros(l) && i < o->n_vcpus; i++) {
                 char key[16];
                 double v = o->vcpus[i].value;
                 (void) snprintf(key, sizeof(key), "%u", o->vcpus[i].index);
@@ -796,15 +894,15 @@ static HttpRpcValue *f_vcpus_utilisation(const Legacy *l, const LegacyObj *o) {
 }
 
 static HttpRpcValue *f_io_read(const Legacy *l, const LegacyObj *o) {
-        return http_rpc_double(legacy_kbs(o->v[0]));
+        return http_rpc_double(zeros(l) ? 0.0 : legacy_kbs(o->v[0]));
 }
 
 static HttpRpcValue *f_io_write(const Legacy *l, const LegacyObj *o) {
-        return http_rpc_double(legacy_kbs(o->v[1]));
+        return http_rpc_double(zeros(l) ? 0.0 : legacy_kbs(o->v[1]));
 }
 
 static HttpRpcValue *f_last_updated(const Legacy *l, const LegacyObj *o) {
-        return rpc_datetime(o->last_updated);
+        return rpc_datetime(zeros(l) ? 0 : o->last_updated);
 }
 
 static HttpRpcValue *f_live(const Legacy *l, const LegacyObj *o) {
@@ -986,7 +1084,7 @@ static int fail(HttpRpcValue **ret, HttpRpcValue *v) {
 
 static int object_method(const Binding *b, const char *const args[2], HttpRpcValue **ret) {
         Legacy *l = b->l;
-        const ObjSet *s = &l->sets[b->cls];
+        const ObjSet *s = &l->snap.sets[b->cls];
         const char *cname = class_names[b->cls];
         int r = legacy_sync(l);
 
@@ -1001,11 +1099,11 @@ static int object_method(const Binding *b, const char *const args[2], HttpRpcVal
                 return ok(ret, a);
         }
         case M_GET_ALL_RECORDS: {
-                HttpRpcValue *m = http_rpc_struct();
+                HttpRpcValue *m = rpc_map(s->n);
                 char ref[REF_PREFIX_LEN + LEGACY_UUID_LEN + 1];
                 for (size_t i = 0; m && i < s->n; i++) {
                         (void) snprintf(ref, sizeof(ref), REF_PREFIX "%s", s->v[i].uuid);
-                        if (http_rpc_struct_set(m, ref, record_of(l, b->cls, &s->v[i])) < 0)
+                        if (map_add(m, ref, record_of(l, b->cls, &s->v[i])) < 0)
                                 return http_rpc_value_free(m), -ENOMEM;
                 }
                 return ok(ret, m);

@@ -90,9 +90,9 @@ int legacy_register(Legacy *l, HttpServer *s);
 int legacy_register_table(Legacy *l, HttpRpcTable *t, LegacySessionCheck check);
 
 /*
- * Brings the snapshot up to date with the registry: rebuilt once per tick (objects follow the
- * registry; values are re-read from the archives only when the interval says so). Return: 0,
- * -ENOMEM (the previous snapshot stays).
+ * Brings the snapshot up to date after a tick: the objects are rebuilt only when the live RRDs
+ * changed, the values re-read only when the interval says so. Return: 0, -ENOMEM (the previous
+ * snapshot stays).
  */
 int legacy_sync(Legacy *l);
 /* Whether a tick happened since the last snapshot (the loop then calls legacy_sync()). */
@@ -108,7 +108,7 @@ void legacy_io(Legacy *l, RrddIo *ret);
 /* Snapshot counters, for tests. */
 typedef struct LegacyStats {
         uint64_t n_snapshots;       /* rebuilds of the object set */
-        uint64_t n_value_refreshes; /* of those, how many re-read the archives */
+        uint64_t n_value_refreshes; /* times the values were re-read from the archives */
         int64_t values_time;        /* archive row time of the last value refresh, 0 if none */
 } LegacyStats;
 void legacy_stats(const Legacy *l, LegacyStats *ret);

@@ -410,8 +410,13 @@ static void test_every_5s(void) {
         CHECK(value(call(&e, "PIF_metrics.get_all", SESSION, NULL))->array.n == 1);
         CHECK(value(call(&e, "VBD_metrics.get_all", SESSION, NULL))->array.n == 1);
 
-        /* Refreshed every tick. */
+        /* Refreshed every tick; the objects are not rebuilt while nothing changes. */
+        LegacyStats st0, st1;
+        legacy_stats(e.l, &st0);
         ticks(&e, 1);
+        legacy_stats(e.l, &st1);
+        CHECK(st1.n_value_refreshes == st0.n_value_refreshes + 1 &&
+              st1.n_snapshots == st0.n_snapshots && st1.values_time == e.t_now - 5);
         i = (e.n - 1) % 64;
         vm = first_record(&e, "VM_metrics", NULL);
         (void) snprintf(want, sizeof(want), "%.0f", e.vm_memory[i]);
@@ -421,6 +426,8 @@ static void test_every_5s(void) {
         /* A VM that halts takes its objects with it. */
         e.vm_running = false;
         ticks(&e, 1);
+        legacy_stats(e.l, &st0);
+        CHECK(st0.n_snapshots == st1.n_snapshots + 1);
         CHECK(value(call(&e, "VM_metrics.get_all", SESSION, NULL))->array.n == 0);
         CHECK(value(call(&e, "VIF_metrics.get_all_records", SESSION, NULL))->strct.n == 0);
         CHECK(strcmp(error(call(&e, "VM.get_metrics", SESSION, "OpaqueRef:" VM_A, NULL), 0),
@@ -450,7 +457,12 @@ static void test_every_60s(void) {
         h = first_record(&e, "host_metrics", NULL);
         CHECK(strcmp(str_member(h, "last_updated"), "20231114T22:14:00Z") == 0);
         http_rpc_value_free(h);
+        LegacyStats st0, st1;
+        legacy_stats(e.l, &st0);
         ticks(&e, 11);
+        legacy_stats(e.l, &st1);
+        /* Cheap when not due: no rebuild, no archive read. */
+        CHECK(st1.n_snapshots == st0.n_snapshots && st1.n_value_refreshes == st0.n_value_refreshes);
         h = first_record(&e, "host_metrics", NULL);
         CHECK(strcmp(str_member(h, "last_updated"), "20231114T22:14:00Z") == 0);
         http_rpc_value_free(h);
