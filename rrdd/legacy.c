@@ -353,7 +353,8 @@ static LegacyObj *set_get(Snapshot *snap, LegacyClass c, size_t from, const char
                 s->cap = cap;
         }
         LegacyObj *o = &s->v[s->n];
-        *o = (LegacyObj){.owner = snap->n_owners - 1, .col = {-1, -1}, .v = {NAN, NAN}};
+        *o = (LegacyObj){
+                .owner = snap->n_owners - 1, .col = {-1, -1}, .v = {(double) NAN, (double) NAN}};
         o->device = strdup(device);
         if (!o->device)
                 return NULL;
@@ -373,7 +374,7 @@ static LegacyVcpu *vcpu_get(LegacyObj *o, unsigned index) {
         if (!v)
                 return NULL;
         o->vcpus = v;
-        v[o->n_vcpus] = (LegacyVcpu){.index = index, .col = -1, .value = NAN};
+        v[o->n_vcpus] = (LegacyVcpu){.index = index, .col = -1, .value = (double) NAN};
         return &v[o->n_vcpus++];
 }
 
@@ -501,7 +502,7 @@ typedef struct OwnerArchive {
 
 static double cell(const OwnerArchive *oa, long col) {
         if (!oa->rrd || oa->archive < 0 || col < 0 || (size_t) col >= rrd_n_ds(oa->rrd))
-                return NAN;
+                return (double) NAN;
         return rrd_rra_value_back(oa->rrd, (size_t) oa->archive, 0, (size_t) col);
 }
 

@@ -295,14 +295,14 @@ static void test_uuids(void) {
 static void test_values(void) {
         CHECK(legacy_kib_to_bytes(1000.0) == 1024000);
         CHECK(legacy_kib_to_bytes(0.5) == 512);
-        CHECK(legacy_kib_to_bytes(NAN) == 0);
-        CHECK(legacy_kib_to_bytes(INFINITY) == 0);
+        CHECK(legacy_kib_to_bytes((double) NAN) == 0);
+        CHECK(legacy_kib_to_bytes((double) INFINITY) == 0);
         CHECK(legacy_bytes(GIB + 0.4) == 1073741824);
         CHECK(legacy_bytes(GIB + 0.6) == 1073741825);
         CHECK(legacy_bytes(1e300) == 0);
         CHECK(legacy_kbs(2048.0) == 2.0);
         CHECK(legacy_kbs(1.0) == 1.0 / 1024.0);
-        CHECK(legacy_kbs(NAN) == 0.0);
+        CHECK(legacy_kbs((double) NAN) == 0.0);
         CHECK(strcmp(legacy_class_to_string(LEGACY_PIF_METRICS), "PIF_metrics") == 0);
 }
 
