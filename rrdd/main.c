@@ -19,6 +19,7 @@
 #include "rrdd/config.h"
 #include "rrdd/firstboot.h"
 #include "rrdd/http-backend.h"
+#include "rrdd/legacy.h"
 #include "rrdd/log.h"
 #include "rrdd/macro.h"
 #include "rrdd/rrdd.h"
@@ -88,6 +89,52 @@ static void http_reload(void *s) {
                                      "users it had");
         else
                 log_info("SIGHUP: users file re-read");
+}
+
+/* ---- legacy metrics (issue #8): XenAPI metrics objects, rrd_update_interval on SIGHUP ---- */
+
+typedef struct LegacyReload {
+        HttpServer *http;
+        Legacy *legacy;
+        const char *config_path; /* NULL: nothing to re-read */
+        bool interval_from_flag; /* --rrd_update_interval given: it wins over the file */
+} LegacyReload;
+
+static void legacy_reload(void *u) {
+        LegacyReload *lr = u;
+        RrddConfig c;
+        char err[CONFIG_ERROR_MAX];
+
+        http_reload(lr->http);
+        if (!lr->config_path || lr->interval_from_flag || rrdd_config_init(&c) < 0)
+                return;
+        if (rrdd_config_load_file(&c, lr->config_path, err) < 0)
+                log_warning("SIGHUP: %s; keeping rrd_update_interval", err);
+        else if (c.rrd_update_interval != legacy_interval(lr->legacy)) {
+                legacy_set_interval(lr->legacy, c.rrd_update_interval);
+                log_info("SIGHUP: rrd_update_interval %s",
+                         c.rrd_update_interval == UPDATE_INTERVAL_5S    ? "1 (every 5 s)"
+                         : c.rrd_update_interval == UPDATE_INTERVAL_60S ? "2 (every 60 s)"
+                                                                        : "never");
+        }
+        rrdd_config_done(&c);
+}
+
+static int legacy_setup(Rrdd *d, HttpServer *http, const RrddConfig *cfg, Legacy **ret) {
+        _cleanup_(legacy_freep) Legacy *l = NULL;
+        RrddIo io;
+        int r = legacy_new(&l, rrdd_registry(d), cfg->rrd_update_interval);
+        if (r < 0)
+                return r;
+        r = legacy_register(l, http);
+        if (r < 0)
+                return r;
+        legacy_io(l, &io);
+        r = rrdd_add_io(d, &io);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
 }
 
 static int read_secret(const char *path, char **ret) {
@@ -339,7 +386,21 @@ int main(int argc, char **argv) {
                 log_error_errno(r, "cannot watch the HTTP server: %m");
                 return 1;
         }
-        rrdd_set_reload(d, config_path, http_reload, http);
+
+        /* Legacy metrics (issue #8). Freed before the server, which calls no method then. */
+        _cleanup_(legacy_freep) Legacy *legacy = NULL;
+        r = legacy_setup(d, http, &cfg, &legacy);
+        if (r < 0) {
+                log_error_errno(r, "cannot set up the legacy metrics objects: %m");
+                return 1;
+        }
+        LegacyReload lr = {
+                .http = http,
+                .legacy = legacy,
+                .config_path = config_path,
+                .interval_from_flag = flag_given(argc, argv, "rrd_update_interval"),
+        };
+        rrdd_set_reload(d, config_path, legacy_reload, &lr);
 
         return rrdd_run(d);
 }
