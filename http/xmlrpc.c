@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "consolidate/num.h"
 
@@ -90,6 +91,16 @@ static HttpRpcValue *text_value(HttpRpcType t, const char *s, size_t len) {
 
 HttpRpcValue *http_rpc_string(const char *s) {
         return text_value(HTTP_RPC_STRING, s ? s : "", s ? strlen(s) : 0);
+}
+
+HttpRpcValue *http_rpc_datetime(int64_t t) {
+        char buf[32];
+        struct tm tm;
+        time_t tt = (time_t) t;
+
+        if (!gmtime_r(&tt, &tm) || strftime(buf, sizeof(buf), "%Y%m%dT%H:%M:%SZ", &tm) == 0)
+                (void) snprintf(buf, sizeof(buf), "19700101T00:00:00Z");
+        return text_value(HTTP_RPC_DATETIME, buf, strlen(buf));
 }
 
 HttpRpcValue *http_rpc_array(void) {

@@ -68,6 +68,8 @@ HttpRpcValue *http_rpc_bool(bool b);
 HttpRpcValue *http_rpc_int(int64_t i);
 HttpRpcValue *http_rpc_double(double d);
 HttpRpcValue *http_rpc_string(const char *s);
+/* A dateTime.iso8601 from seconds since the epoch, in UTC ("19700101T00:00:00Z"). */
+HttpRpcValue *http_rpc_datetime(int64_t t);
 HttpRpcValue *http_rpc_array(void);
 HttpRpcValue *http_rpc_struct(void);
 int http_rpc_array_append(HttpRpcValue *a, HttpRpcValue *v);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 
 #include "consolidate/rrd.h"
@@ -305,7 +304,6 @@ struct Legacy {
         uint64_t snap_tick;
         uint64_t fingerprint; /* of the live RRDs the objects were built from */
         int64_t values_time;  /* newest tick time at the last value refresh, -1 none */
-        int efd;
         Binding *bindings;
         size_t n_bindings;
         LegacyStats stats;
@@ -679,20 +677,16 @@ int legacy_sync(Legacy *l) {
  * @reg: the registry (borrowed for the object's lifetime).
  * @interval: rrd_update_interval.
  *
- * Return: 0, -ENOMEM, or -errno from eventfd().
+ * Return: 0 or -ENOMEM.
  */
 int legacy_new(Legacy **ret, Registry *reg, UpdateInterval interval) {
         _cleanup_(legacy_freep) Legacy *l = calloc(1, sizeof(*l));
 
         if (!l)
                 return -ENOMEM;
-        l->efd = -1;
         l->reg = reg;
         l->interval = interval;
         l->values_time = -1;
-        l->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (l->efd < 0)
-                return -errno;
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -709,8 +703,6 @@ Legacy *legacy_free(Legacy *l) {
                 return NULL;
         snapshot_done(&l->snap);
         free(l->bindings);
-        if (l->efd >= 0)
-                (void) close(l->efd);
         free(l);
         return NULL;
 }
@@ -749,28 +741,15 @@ void legacy_stats(const Legacy *l, LegacyStats *ret) {
         *ret = l->stats;
 }
 
-static int io_run(void *userdata) {
-        Legacy *l = userdata;
-        return legacy_is_stale(l) ? legacy_sync(l) : 0;
-}
-
-static int io_timeout(void *userdata) {
-        Legacy *l = userdata;
-        return l->interval != UPDATE_INTERVAL_NEVER && legacy_is_stale(l) ? 0 : -1;
-}
-
 /**
- * legacy_io() - the loop hook that takes each snapshot right after its tick.
- * @l: the legacy object set.
- * @ret: filled for rrdd_add_io().
+ * legacy_after_tick() - the tick hook (rrdd_set_tick_hook()): takes the snapshot when one is due.
+ * @userdata: the legacy object set.
  */
-void legacy_io(Legacy *l, RrddIo *ret) {
-        *ret = (RrddIo){
-                .fd = l->efd,
-                .run = io_run,
-                .timeout_msec = io_timeout,
-                .userdata = l,
-        };
+void legacy_after_tick(void *userdata) {
+        Legacy *l = userdata;
+        /* For never there is nothing to refresh: handlers sync on demand. */
+        if (l->interval != UPDATE_INTERVAL_NEVER && legacy_is_stale(l))
+                (void) legacy_sync(l);
 }
 
 /* ---- XML-RPC values ---- */
@@ -779,20 +758,6 @@ static HttpRpcValue *rpc_int64(int64_t v) {
         char buf[24];
         (void) snprintf(buf, sizeof(buf), "%" PRId64, v);
         return http_rpc_string(buf); /* XenAPI ints travel as decimal strings */
-}
-
-static HttpRpcValue *rpc_datetime(int64_t t) {
-        char buf[32];
-        struct tm tm;
-        time_t tt = (time_t) t;
-
-        if (!gmtime_r(&tt, &tm) || strftime(buf, sizeof(buf), "%Y%m%dT%H:%M:%SZ", &tm) == 0)
-                (void) snprintf(buf, sizeof(buf), "19700101T00:00:00Z");
-        HttpRpcValue *v = http_rpc_string(buf);
-        /* Stored like a string; http/xmlrpc.h has no constructor for dateTime.iso8601. */
-        if (v)
-                v->type = HTTP_RPC_DATETIME;
-        return v;
 }
 
 static HttpRpcValue *rpc_ref(const char *uuid) {
@@ -903,7 +868,7 @@ static HttpRpcValue *f_io_write(const Legacy *l, const LegacyObj *o) {
 }
 
 static HttpRpcValue *f_last_updated(const Legacy *l, const LegacyObj *o) {
-        return rpc_datetime(zeros(l) ? 0 : o->last_updated);
+        return http_rpc_datetime(zeros(l) ? 0 : o->last_updated);
 }
 
 static HttpRpcValue *f_live(const Legacy *l, const LegacyObj *o) {

@@ -99,11 +99,10 @@ int legacy_sync(Legacy *l);
 bool legacy_is_stale(const Legacy *l);
 
 /*
- * The loop hook: run() takes the snapshot right after a tick (timeout_msec() is 0 while a tick
- * has not been looked at yet). The fd is an eventfd that never becomes readable; it is the
- * Legacy's. Only eager when the interval is not never: for never the handlers sync on demand.
+ * The tick hook (rrdd_set_tick_hook()): takes the snapshot right after a tick, when the interval
+ * is not never (for never the handlers sync on demand).
  */
-void legacy_io(Legacy *l, RrddIo *ret);
+void legacy_after_tick(void *userdata);
 
 /* Snapshot counters, for tests. */
 typedef struct LegacyStats {

@@ -122,17 +122,13 @@ static void legacy_reload(void *u) {
 
 static int legacy_setup(Rrdd *d, HttpServer *http, const RrddConfig *cfg, Legacy **ret) {
         _cleanup_(legacy_freep) Legacy *l = NULL;
-        RrddIo io;
         int r = legacy_new(&l, rrdd_registry(d), cfg->rrd_update_interval);
         if (r < 0)
                 return r;
         r = legacy_register(l, http);
         if (r < 0)
                 return r;
-        legacy_io(l, &io);
-        r = rrdd_add_io(d, &io);
-        if (r < 0)
-                return r;
+        rrdd_set_tick_hook(d, legacy_after_tick, l);
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -401,6 +397,8 @@ int main(int argc, char **argv) {
                 .interval_from_flag = flag_given(argc, argv, "rrd_update_interval"),
         };
         rrdd_set_reload(d, config_path, legacy_reload, &lr);
+        if (flag_given(argc, argv, "log_level"))
+                rrdd_keep_log_level(d);
 
         return rrdd_run(d);
 }

@@ -67,6 +67,9 @@ struct Rrdd {
         char *config_path;
         void (*reload_hook)(void *);
         void *reload_userdata;
+        void (*tick_hook)(void *);
+        void *tick_userdata;
+        bool log_level_fixed;
 };
 
 int rrdd_new(Rrdd **ret, const RrddConfig *cfg, const RrddClock *clock, const ArchiveOps *ops,
@@ -422,6 +425,8 @@ int rrdd_tick(Rrdd *d, int64_t tick_s) {
                                         "cannot write snapshot files in %s: %m, ignoring",
                                         d->cfg->snapshot_dir);
         }
+        if (d->tick_hook)
+                d->tick_hook(d->tick_userdata);
         account_tick(d, clock_mono(&d->clock) - t0, lateness);
         return 0;
 }
@@ -691,9 +696,18 @@ void rrdd_set_reload(Rrdd *d, const char *config_path, void (*hook)(void *userda
         d->reload_userdata = userdata;
 }
 
+void rrdd_set_tick_hook(Rrdd *d, void (*hook)(void *userdata), void *userdata) {
+        d->tick_hook = hook;
+        d->tick_userdata = userdata;
+}
+
+void rrdd_keep_log_level(Rrdd *d) {
+        d->log_level_fixed = true;
+}
+
 static void reload(Rrdd *d) {
         /* The log level comes from the configuration file again; other keys need a restart. */
-        if (d->config_path) {
+        if (d->config_path && !d->log_level_fixed) {
                 RrddConfig c;
                 char err[CONFIG_ERROR_MAX];
                 if (rrdd_config_init(&c) == 0) {

@@ -93,6 +93,12 @@ typedef struct RrddIo {
 } RrddIo;
 int rrdd_add_io(Rrdd *d, const RrddIo *io);
 
+/* Called at the end of every tick (after the RRDs were updated), on the loop thread. */
+void rrdd_set_tick_hook(Rrdd *d, void (*hook)(void *userdata), void *userdata);
+
+/* The log level came from the command line: SIGHUP must not take it from the file. */
+void rrdd_keep_log_level(Rrdd *d);
+
 /* Called on SIGHUP, after the log level has been re-read from config_path (NULL: none). */
 void rrdd_set_reload(Rrdd *d, const char *config_path, void (*hook)(void *userdata),
                      void *userdata);
