@@ -16,8 +16,8 @@
 
 #include "rrdd/config.h"
 #include "rrdd/log.h"
-#include "rrdd/rrdd.h"
 #include "rrdd/macro.h"
+#include "rrdd/rrdd.h"
 
 static usec_t fake_mono, fake_real;
 
@@ -64,8 +64,8 @@ static int cmp(const void *a, const void *b) {
 int main(int argc, char **argv) {
         unsigned n_vms = argc > 1 ? (unsigned) strtoul(argv[1], NULL, 10) : 1000;
         unsigned n_ticks = argc > 2 ? (unsigned) strtoul(argv[2], NULL, 10) : 720;
-        const ArchiveOps ops = { .save = null_save, .load = null_load, .exists = null_exists };
-        RrddClock clock = { .now_mono = now_mono, .now_real = now_real };
+        const ArchiveOps ops = {.save = null_save, .load = null_load, .exists = null_exists};
+        RrddClock clock = {.now_mono = now_mono, .now_real = now_real};
         RrddConfig cfg;
         char err[CONFIG_ERROR_MAX], sources[32];
         _cleanup_(rrdd_freep) Rrdd *d = NULL;
@@ -80,7 +80,7 @@ int main(int argc, char **argv) {
             rrdd_config_set(&cfg, "sources", sources, "bench", 0, err) < 0 ||
             rrdd_new(&d, &cfg, &clock, &ops, NULL, "99999999-8888-7777-6666-555555555555") < 0)
                 return 1;
-        SrcConfig sc = { .sim_count = n_vms, .seed = 42 };
+        SrcConfig sc = {.sim_count = n_vms, .seed = 42};
         if (rrdd_open_sources(d, &sc) < 0 || rrdd_n_sources(d) != 1) {
                 fprintf(stderr, "cannot open the sim source\n");
                 return 1;

@@ -6,14 +6,14 @@
  * string. Prints what it measured; asserts nothing.
  */
 
-#include "consolidate/num.h"
-
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "consolidate/num.h"
 
 #define N_VALUES 200000
 #define N_ROUNDS 5

@@ -8,9 +8,6 @@
  * Prints what it measured; asserts nothing.
  */
 
-#include "sources/plugin.h"
-#include "tests/sources/plugin-writers.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,6 +19,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sources/plugin.h"
+#include "tests/sources/plugin-writers.h"
 
 #define DINF ((double) INFINITY)
 

@@ -11,11 +11,6 @@
  * skip) and optionally a teardown, and add a row to bench_cases[].
  */
 
-#include "rrdd/clock.h"
-#include "rrdd/macro.h"
-#include "sources/registry-list.h"
-#include "sources/source.h"
-
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -23,6 +18,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "rrdd/clock.h"
+#include "rrdd/macro.h"
+#include "sources/registry-list.h"
+#include "sources/source.h"
 
 #define BENCH_TICKS_DEFAULT 500
 #define BENCH_TICKS_MIN 200

@@ -10,15 +10,15 @@
  * domain; /proc/net/dev here is a file on tmpfs, not the kernel's generated text.
  */
 
-#include "sources/registry-list.h"
-#include "tests/sources/xen-double/xen-double.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sources/registry-list.h"
+#include "tests/sources/xen-double/xen-double.h"
 
 const SrcOps *const src_registry[] = {&src_xen, NULL};
 

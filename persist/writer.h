@@ -36,13 +36,14 @@ typedef enum PersistWriterFlags {
         PERSIST_WRITER_RRDTOOL_NAMES = 1U << 1,
         /*
          * xcp-rrdd's internal form (its on-disk <uuid>.gz files): a <last_updated> element at the
-         * end of every <ds>, which xcp-rrdd's reader requires and rrdtool restore refuses. XML only.
+         * end of every <ds>, which xcp-rrdd's reader requires and rrdtool restore refuses. XML
+         * only.
          */
         PERSIST_WRITER_XCP_INTERNAL = 1U << 2,
 } PersistWriterFlags;
 
-#define PERSIST_WRITER_FLAGS_ALL                                                                   \
-        ((unsigned) (PERSIST_WRITER_SHORTEST | PERSIST_WRITER_RRDTOOL_NAMES |                      \
+#define PERSIST_WRITER_FLAGS_ALL                                              \
+        ((unsigned) (PERSIST_WRITER_SHORTEST | PERSIST_WRITER_RRDTOOL_NAMES | \
                      PERSIST_WRITER_XCP_INTERNAL))
 
 /*

@@ -22,12 +22,12 @@ typedef struct HttpcUrl {
 int httpc_parse_url(const char *url, HttpcUrl *ret);
 
 typedef struct HttpcRequest {
-        const char *method;       /* "GET", "PUT", "POST" */
-        const HttpcUrl *url;      /* where to */
-        const char *target;       /* path and query appended to url->path, e.g. "/rrd?uuid=…" */
-        const char *cookie;       /* Cookie header value, or NULL */
+        const char *method;        /* "GET", "PUT", "POST" */
+        const HttpcUrl *url;       /* where to */
+        const char *target;        /* path and query appended to url->path, e.g. "/rrd?uuid=…" */
+        const char *cookie;        /* Cookie header value, or NULL */
         const char *authorization; /* Authorization header value ("Basic …"), or NULL */
-        const char *content_type; /* for a body */
+        const char *content_type;  /* for a body */
         const char *body;
         size_t body_len;
         const char *ca_file; /* PEM bundle to verify the server with; NULL: system trust */

@@ -69,7 +69,8 @@ static RrdEntry *entry_for(Registry *r, const SrcOwner *o, bool create) {
         if (o->kind == SRC_OWNER_HOST)
                 return r->host;
         /* Samples come grouped by owner: most lookups are the previous owner again. */
-        if (r->last && r->last->kind == o->kind && memcmp(r->last->uuid, o->uuid, SRC_UUID_LEN) == 0)
+        if (r->last && r->last->kind == o->kind &&
+            memcmp(r->last->uuid, o->uuid, SRC_UUID_LEN) == 0)
                 return r->last;
         m = map_for(r, o->kind);
         if (!m)

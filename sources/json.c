@@ -7,12 +7,13 @@
  */
 
 #include "sources/json.h"
-#include "rrdd/macro.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rrdd/macro.h"
 
 struct JsonDoc {
         JsonLimits limits;

@@ -6,11 +6,11 @@
  * bounded; the parsed tree lives in one reusable document.
  */
 
-#include "rrdd/macro.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rrdd/macro.h"
 
 typedef enum JsonType {
         JSON_NULL,

@@ -8,16 +8,16 @@
 
 #include "sources/plugin-proto.h"
 
-#include "sources/json.h"
-#include "sources/md5.h"
-#include "rrdd/macro.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
+
+#include "rrdd/macro.h"
+#include "sources/json.h"
+#include "sources/md5.h"
 
 /* The members of one data-source object that the readers look at (first occurrence wins). */
 typedef struct DsFields {

@@ -5,12 +5,12 @@
  * data-source descriptions and values. No I/O: the caller hands in the bytes it read.
  */
 
-#include "rrdd/macro.h"
-#include "sources/source.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "rrdd/macro.h"
+#include "sources/source.h"
 
 /* Largest plugin payload we read; xcp-rrdd's biggest (cpu on a large host) is a few MiB. */
 #define PLUGIN_MAX_PAYLOAD_BYTES ((size_t) 64 << 20)

@@ -21,10 +21,6 @@
 
 #include "sources/plugin.h"
 
-#include "rrdd/log.h"
-#include "rrdd/macro.h"
-#include "sources/plugin-proto.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +32,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "rrdd/log.h"
+#include "rrdd/macro.h"
+#include "sources/plugin-proto.h"
 
 /* One read covers a plugin file sized in one page, as the OCaml writer sizes them. */
 #define PLUGIN_FIRST_READ_BYTES 4096

@@ -5,10 +5,10 @@
  * with inotify, read every sample() with xcp-rrdd's per-plugin back-off.
  */
 
-#include "sources/source.h"
-
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sources/source.h"
 
 #define SRC_PLUGINS_DEFAULT_DIR "/dev/shm/metrics"
 /* Back-off cap, in sample() calls between attempts (xcp-rrdd: 256 cycles, about 21 min). */

@@ -7,11 +7,11 @@
 
 #include "sources/proc-parse.h"
 
-#include "rrdd/macro.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rrdd/macro.h"
 
 /* A read position inside one line. */
 typedef struct Cursor {

@@ -9,10 +9,6 @@
 
 #include "sources/proc.h"
 
-#include "rrdd/macro.h"
-#include "sources/proc-parse.h"
-#include "sources/registry-list.h"
-
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -21,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "rrdd/macro.h"
+#include "sources/proc-parse.h"
+#include "sources/registry-list.h"
 
 /* The files read each tick; /proc/stat is the one whose absence means "not Linux". */
 typedef enum ProcFileId {

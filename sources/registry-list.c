@@ -7,22 +7,17 @@
 
 const SrcOps *const src_registry[] = {
 
-
         /* proc */
         &src_proc,
-
 
         /* xen */
         &src_xen,
 
-
         /* plugins */
         &src_plugins,
 
-
         /* sim */
         &src_sim,
-
 
         NULL,
 };

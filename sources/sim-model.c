@@ -7,11 +7,11 @@
 
 #include "sources/sim-model.h"
 
-#include "rrdd/macro.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "rrdd/macro.h"
 
 #define SIM_PI 3.14159265358979323846
 /* Seconds between the knots of the noise added to every rate. */

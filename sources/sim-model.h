@@ -5,11 +5,11 @@
  * time), so two daemons with the same seed agree and a VM moved between them carries on.
  */
 
-#include "rrdd/clock.h"
-#include "sources/source.h"
-
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "rrdd/clock.h"
+#include "sources/source.h"
 
 #define SIM_N_VCPUS 2
 #define SIM_N_VIFS 2

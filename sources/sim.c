@@ -9,10 +9,6 @@
 
 #include "sources/sim.h"
 
-#include "rrdd/macro.h"
-#include "sources/registry-list.h"
-#include "sources/sim-model.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,6 +18,10 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "rrdd/macro.h"
+#include "sources/registry-list.h"
+#include "sources/sim-model.h"
 
 /* Events that can change which VMs run or their domid. */
 #define SIM_WATCH_MASK                                                                      \

@@ -5,10 +5,10 @@
  * between daemons by files named after their uuids in a directory.
  */
 
-#include "sources/source.h"
-
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sources/source.h"
 
 /* A VM file is read up to this size; the rest is ignored. */
 #define SIM_VM_FILE_MAX 4096

@@ -105,7 +105,7 @@ typedef struct SrcConfig {
          * proc leaves them out (in dom0 /proc sees only dom0's vCPUs and memory).
          */
         bool host_from_xen;
-        uint64_t seed;          /* for the simulator's deterministic randomness */
+        uint64_t seed; /* for the simulator's deterministic randomness */
 } SrcConfig;
 
 typedef struct SrcInstance SrcInstance;

@@ -4,9 +4,9 @@
  * absent, like the real one on a host without a hypervisor, so the daemon needs no #ifdef.
  */
 
-#include "sources/registry-list.h"
-
 #include <errno.h>
+
+#include "sources/registry-list.h"
 
 static int xen_open(SrcInstance *s, const SrcConfig *cfg) {
         return -ENODEV;

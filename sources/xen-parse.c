@@ -6,11 +6,12 @@
  */
 
 #include "sources/xen-parse.h"
-#include "rrdd/macro.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "rrdd/macro.h"
 
 static bool is_space(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';

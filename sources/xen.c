@@ -10,12 +10,6 @@
  * so everything below runs unchanged against scenario files.
  */
 
-#include "rrdd/log.h"
-#include "rrdd/macro.h"
-#include "sources/registry-list.h"
-#include "sources/xen-clock.h"
-#include "sources/xen-parse.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -27,6 +21,12 @@
 #include <xenctrl.h>
 #include <xenstat.h>
 #include <xenstore.h>
+
+#include "rrdd/log.h"
+#include "rrdd/macro.h"
+#include "sources/registry-list.h"
+#include "sources/xen-clock.h"
+#include "sources/xen-parse.h"
 
 /* Domain ids at or above DOMID_FIRST_RESERVED are special (DOMID_SELF, DOMID_IO, ...). */
 #define XEN_DOMID_LIMIT ((uint32_t) DOMID_FIRST_RESERVED)

@@ -82,8 +82,9 @@ static int load_any(const char *path, Rrd **ret) {
                 }
                 r = persist_load_memory(m.data, m.len, NULL, ret, &err);
 #else
-                fprintf(stderr, "%s: a binary rrdtool file, and rrdd-tool was built without "
-                                "librrd\n",
+                fprintf(stderr,
+                        "%s: a binary rrdtool file, and rrdd-tool was built without "
+                        "librrd\n",
                         path);
                 return -EOPNOTSUPP;
 #endif
@@ -115,10 +116,10 @@ static void lower(char *s) {
 
 int tool_import(int argc, char **argv) {
         static const struct option opts[] = {
-                { "data-dir", required_argument, NULL, 'd' },
-                { "uuid", required_argument, NULL, 'u' },
-                { "gzip", no_argument, NULL, 'z' },
-                { "help", no_argument, NULL, 'h' },
+                {"data-dir", required_argument, NULL, 'd'},
+                {"uuid", required_argument, NULL, 'u'},
+                {"gzip", no_argument, NULL, 'z'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *dir = DEFAULT_DATA_DIR, *uuid_opt = NULL;
@@ -170,8 +171,9 @@ int tool_import(int argc, char **argv) {
                 if (uuid_opt)
                         (void) snprintf(uuid, sizeof(uuid), "%s", uuid_opt);
                 else if (!uuid_from_path(argv[i], uuid)) {
-                        fprintf(stderr, "%s: the file name does not start with a uuid (use "
-                                        "--uuid)\n",
+                        fprintf(stderr,
+                                "%s: the file name does not start with a uuid (use "
+                                "--uuid)\n",
                                 argv[i]);
                         failures++;
                         continue;
@@ -259,7 +261,7 @@ static int to_rrdtool_file(const Rrd *rrd, const char *path) {
         /* rrd_restore() wants writable strings. */
         char a0[] = "restore", a1[] = "-f", a3[4096];
         (void) snprintf(a3, sizeof(a3), "%s", path);
-        char *args[] = { a0, a1, tmp, a3, NULL };
+        char *args[] = {a0, a1, tmp, a3, NULL};
         rrd_clear_error();
         r = rrd_restore(4, args);
         unlink(tmp);
@@ -273,10 +275,10 @@ static int to_rrdtool_file(const Rrd *rrd, const char *path) {
 
 int tool_export(int argc, char **argv) {
         static const struct option opts[] = {
-                { "format", required_argument, NULL, 'f' },
-                { "data-dir", required_argument, NULL, 'd' },
-                { "output", required_argument, NULL, 'o' },
-                { "help", no_argument, NULL, 'h' },
+                {"format", required_argument, NULL, 'f'},
+                {"data-dir", required_argument, NULL, 'd'},
+                {"output", required_argument, NULL, 'o'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *format = NULL, *dir = DEFAULT_DATA_DIR, *output = NULL;
@@ -362,20 +364,20 @@ int tool_export(int argc, char **argv) {
 int tool_graph(int argc, char **argv) {
 #ifdef HAVE_LIBRRD
         static const struct option opts[] = {
-                { "output", required_argument, NULL, 'o' },
-                { "data-dir", required_argument, NULL, 'd' },
-                { "ds", required_argument, NULL, 's' },
-                { "cf", required_argument, NULL, 'c' },
-                { "start", required_argument, NULL, 'S' },
-                { "end", required_argument, NULL, 'E' },
-                { "title", required_argument, NULL, 't' },
-                { "width", required_argument, NULL, 'w' },
-                { "height", required_argument, NULL, 'H' },
-                { "help", no_argument, NULL, 'h' },
+                {"output", required_argument, NULL, 'o'},
+                {"data-dir", required_argument, NULL, 'd'},
+                {"ds", required_argument, NULL, 's'},
+                {"cf", required_argument, NULL, 'c'},
+                {"start", required_argument, NULL, 'S'},
+                {"end", required_argument, NULL, 'E'},
+                {"title", required_argument, NULL, 't'},
+                {"width", required_argument, NULL, 'w'},
+                {"height", required_argument, NULL, 'H'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
-        static const char *const colors[] = { "1f77b4", "ff7f0e", "2ca02c", "d62728", "9467bd",
-                                              "8c564b", "e377c2", "7f7f7f", "bcbd22", "17becf" };
+        static const char *const colors[] = {"1f77b4", "ff7f0e", "2ca02c", "d62728", "9467bd",
+                                             "8c564b", "e377c2", "7f7f7f", "bcbd22", "17becf"};
         const char *output = NULL, *dir = DEFAULT_DATA_DIR, *cf = "AVERAGE", *title = NULL;
         const char *ds_names[16];
         long long start = 0, end = 0;
@@ -462,10 +464,10 @@ int tool_graph(int argc, char **argv) {
         char *args[64];
         static char store[48][4200];
         int na = 0, ns = 0;
-#define ARG(...)                                                                                   \
-        do {                                                                                       \
-                (void) snprintf(store[ns], sizeof(store[ns]), __VA_ARGS__);                       \
-                args[na++] = store[ns++];                                                          \
+#define ARG(...)                                                            \
+        do {                                                                \
+                (void) snprintf(store[ns], sizeof(store[ns]), __VA_ARGS__); \
+                args[na++] = store[ns++];                                   \
         } while (0)
         ARG("graph");
         ARG("%s", output);

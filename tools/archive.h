@@ -1,6 +1,7 @@
 #pragma once
 /* SPDX-License-Identifier: MIT */
-/* rrdd-tool import / export / graph: archives between xcp-rrdd, rrdtool and data_dir; PNG graphs. */
+/* rrdd-tool import / export / graph: archives between xcp-rrdd, rrdtool and data_dir; PNG graphs.
+ */
 
 int tool_import(int argc, char **argv);
 int tool_export(int argc, char **argv);

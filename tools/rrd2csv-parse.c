@@ -24,8 +24,8 @@ void xport_done(Xport *x) {
 int rrd2csv_parse_selector(const char *s, Selector *ret) {
         Selector sel = {};
         const char *p = s;
-        char *fields[4] = { sel.cf, sel.kind, sel.uuid, sel.metric };
-        size_t sizes[4] = { sizeof(sel.cf), sizeof(sel.kind), sizeof(sel.uuid), sizeof(sel.metric) };
+        char *fields[4] = {sel.cf, sel.kind, sel.uuid, sel.metric};
+        size_t sizes[4] = {sizeof(sel.cf), sizeof(sel.kind), sizeof(sel.uuid), sizeof(sel.metric)};
 
         for (int i = 0; i < 4; i++) {
                 const char *end = i < 3 ? strchr(p, ':') : p + strlen(p);
@@ -59,7 +59,8 @@ bool rrd2csv_matches(const Selector *sel, size_t n_sel, const char *legend) {
                 return strcmp(cf, "AVERAGE") == 0;
         for (size_t i = 0; i < n_sel; i++) {
                 const Selector *s = &sel[i];
-                if ((!*s->cf || strcasecmp(s->cf, cf) == 0) && (!*s->kind || strcmp(s->kind, kind) == 0) &&
+                if ((!*s->cf || strcasecmp(s->cf, cf) == 0) &&
+                    (!*s->kind || strcmp(s->kind, kind) == 0) &&
                     (!*s->uuid || strcmp(s->uuid, uuid) == 0) &&
                     (!*s->metric || strncmp(s->metric, name, strlen(s->metric)) == 0))
                         return true;
@@ -80,9 +81,9 @@ static bool parse_ll(const xmlChar *s, long long *ret) {
 
 /* Reads an xport document (compact or not) into x. Return: 0 or -EBADMSG. */
 int rrd2csv_parse_xport(const char *body, size_t len, Xport *x) {
-        xmlTextReaderPtr r = xmlReaderForMemory(body, (int) len, NULL, NULL,
-                                                XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                        XML_PARSE_NOWARNING);
+        xmlTextReaderPtr r =
+                xmlReaderForMemory(body, (int) len, NULL, NULL,
+                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
         size_t cap_cols = 0, cap_rows = 0, i_v = 0;
         bool has_t = false;
         int ret = -EBADMSG, k;
@@ -96,8 +97,8 @@ int rrd2csv_parse_xport(const char *body, size_t len, Xport *x) {
 
                 if (type == XML_READER_TYPE_ELEMENT && depth < 4)
                         (void) snprintf(path[depth], sizeof(path[depth]), "%s", name);
-                if (type == XML_READER_TYPE_ELEMENT && depth == 2 &&
-                    strcmp(path[1], "data") == 0 && strcmp((const char *) name, "row") == 0) {
+                if (type == XML_READER_TYPE_ELEMENT && depth == 2 && strcmp(path[1], "data") == 0 &&
+                    strcmp((const char *) name, "row") == 0) {
                         /* The previous row must have been complete: its time and every value. */
                         if (x->n_rows > 0 && (!has_t || i_v != x->n_cols))
                                 goto out;
@@ -172,4 +173,3 @@ out:
         xmlFreeTextReader(r);
         return ret;
 }
-

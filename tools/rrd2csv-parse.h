@@ -14,9 +14,9 @@ typedef struct Selector {
 typedef struct Xport {
         long long start, end, step;
         size_t n_cols, n_rows;
-        char **legend;  /* n_cols */
-        long long *t;   /* n_rows, newest first as served */
-        double *v;      /* n_rows × n_cols */
+        char **legend; /* n_cols */
+        long long *t;  /* n_rows, newest first as served */
+        double *v;     /* n_rows × n_cols */
 } Xport;
 
 void xport_done(Xport *x);

@@ -55,14 +55,14 @@ static void print_value(double v) {
 
 int main(int argc, char **argv) {
         static const struct option opts[] = {
-                { "url", required_argument, NULL, 'U' },
-                { "user", required_argument, NULL, 'u' },
-                { "password", required_argument, NULL, 'p' },
-                { "session", required_argument, NULL, 's' },
-                { "interval", required_argument, NULL, 'i' },
-                { "count", required_argument, NULL, 'c' },
-                { "cacert", required_argument, NULL, 'C' },
-                { "help", no_argument, NULL, 'h' },
+                {"url", required_argument, NULL, 'U'},
+                {"user", required_argument, NULL, 'u'},
+                {"password", required_argument, NULL, 'p'},
+                {"session", required_argument, NULL, 's'},
+                {"interval", required_argument, NULL, 'i'},
+                {"count", required_argument, NULL, 'c'},
+                {"cacert", required_argument, NULL, 'C'},
+                {"help", no_argument, NULL, 'h'},
                 {},
         };
         const char *url = getenv("RRDD_URL"), *user = getenv("RRDD_USER");
@@ -216,7 +216,8 @@ int main(int argc, char **argv) {
                         struct tm tm;
                         if (x.t[k] < next_start && next_start > 0)
                                 continue;
-                        (void) strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+                        (void) strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
+                                        gmtime_r(&t, &tm));
                         fputs(when, stdout);
                         for (size_t i = 0; i < n_cols; i++)
                                 print_value(x.v[k * x.n_cols + cols[i]]);

@@ -6,12 +6,12 @@
  * a double, go through all the formatters as well.
  */
 
-#include "consolidate/num.h"
-
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "consolidate/num.h"
 
 #define REQUIRE(x)               \
         do {                     \

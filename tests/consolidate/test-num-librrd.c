@@ -6,14 +6,14 @@
  * NUM_TEST_SCALE (default 1) multiplies the counts.
  */
 
-#include "consolidate/num.h"
-#include "tests/tap.h"
-
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "consolidate/num.h"
+#include "tests/tap.h"
 
 /* Exported by librrd 1.7.2 but not declared in its rrd.h. */
 int rrd_snprintf(char *str, size_t size, const char *format, ...);

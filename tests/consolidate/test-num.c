@@ -6,9 +6,6 @@
  * NUM_TEST_SCALE multiplies the bulk counts.
  */
 
-#include "consolidate/num.h"
-#include "tests/tap.h"
-
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
@@ -17,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "consolidate/num.h"
+#include "tests/tap.h"
 
 static uint64_t rng_state = 0x243f6a8885a308d3u;
 

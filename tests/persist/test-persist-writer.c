@@ -356,8 +356,14 @@ static bool rrdtool_name_ok(const char *s) {
 /* Names for rrdtool restore: valid, unique, stable, the short ones untouched. */
 static void test_rrdtool_names(void) {
         static const char *const names[] = {
-                "memory_internal_free", "vbd_xvda_read_latency", "vbd_xvda_read_latencx",
-                "cpu0", "statefile/ab12/latency", "a/b", "a_b", "Tapdisks_in_low_memory_mode",
+                "memory_internal_free",
+                "vbd_xvda_read_latency",
+                "vbd_xvda_read_latencx",
+                "cpu0",
+                "statefile/ab12/latency",
+                "a/b",
+                "a_b",
+                "Tapdisks_in_low_memory_mode",
                 "memory_interna_6fd3",
         };
         RrdDsDef ds[ELEMENTSOF(names)];

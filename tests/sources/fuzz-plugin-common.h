@@ -2,12 +2,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Checks shared by the plugin-file fuzz targets: what any accepted payload must look like. */
 
-#include "sources/plugin-proto.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sources/plugin-proto.h"
 
 /* Like assert(), but also in release builds (-DNDEBUG), where fuzzing runs too. */
 #define FUZZ_CHECK(expr)                                                                         \

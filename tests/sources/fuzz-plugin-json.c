@@ -5,11 +5,11 @@
  * refused with a reason; nothing else.
  */
 
-#include "sources/json.h"
-#include "tests/sources/fuzz-plugin-common.h"
-
 #include <stdint.h>
 #include <string.h>
+
+#include "sources/json.h"
+#include "tests/sources/fuzz-plugin-common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

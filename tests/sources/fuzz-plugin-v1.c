@@ -5,13 +5,13 @@
  * reaches the payload checks. Accepted files are read again to exercise "no update".
  */
 
-#include "tests/sources/fuzz-plugin-common.h"
-#include "tests/sources/plugin-writers.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tests/sources/fuzz-plugin-common.h"
+#include "tests/sources/plugin-writers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,14 +6,14 @@
  * are read again to exercise "no update" and the metadata cache.
  */
 
-#include "tests/sources/fuzz-plugin-common.h"
-#include "tests/sources/plugin-writers.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+
+#include "tests/sources/fuzz-plugin-common.h"
+#include "tests/sources/plugin-writers.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

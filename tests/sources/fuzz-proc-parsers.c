@@ -5,12 +5,12 @@
  * keep the invariants the proc source relies on.
  */
 
-#include "sources/proc-parse.h"
-
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sources/proc-parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target for the simulator's VM files ("domid=N" lines). */
 
-#include "sources/sim.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+#include "sources/sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,12 +5,12 @@
  * parser's contract.
  */
 
-#include "sources/xen-parse.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sources/xen-parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

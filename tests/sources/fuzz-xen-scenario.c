@@ -6,15 +6,15 @@
  * counters, uuids and xenstore values say.
  */
 
-#include "sources/registry-list.h"
-#include "tests/sources/xen-double/xen-double.h"
-
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "sources/registry-list.h"
+#include "tests/sources/xen-double/xen-double.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

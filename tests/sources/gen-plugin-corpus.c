@@ -5,13 +5,13 @@
  * Run by hand after changing the writers: gen-plugin-corpus <tests/sources/corpus>.
  */
 
-#include "tests/sources/plugin-writers.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tests/sources/plugin-writers.h"
 
 #define DINF ((double) INFINITY)
 

@@ -7,9 +7,6 @@
 
 #include "tests/sources/plugin-writers.h"
 
-#include "rrdd/macro.h"
-#include "sources/md5.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -21,6 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "rrdd/macro.h"
+#include "sources/md5.h"
 
 /* ---- a growable byte buffer ---- */
 

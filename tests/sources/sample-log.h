@@ -2,9 +2,9 @@
 /* SPDX-License-Identifier: MIT */
 /* A test SrcSink that keeps a copy of every sample and announcement, in the order received. */
 
-#include "sources/source.h"
-
 #include <stddef.h>
+
+#include "sources/source.h"
 
 typedef struct LoggedSample {
         SrcSample s; /* name, description and units point into the copies below */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The strict JSON parser: order and duplicates kept, escapes decoded, RFC 8259 enforced, limits. */
 
-#include "sources/json.h"
-#include "tests/tap.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "sources/json.h"
+#include "tests/tap.h"
 
 #define DINF ((double) INFINITY)
 

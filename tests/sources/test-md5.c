@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* MD5 against the test suite of RFC 1321 (appendix A.5) and a well-known long message. */
 
-#include "sources/md5.h"
-#include "tests/tap.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sources/md5.h"
+#include "tests/tap.h"
 
 static void hex(const uint8_t d[MD5_DIGEST_SIZE], char out[2 * MD5_DIGEST_SIZE + 1]) {
         for (unsigned i = 0; i < MD5_DIGEST_SIZE; i++)

@@ -5,10 +5,6 @@
  * every byte, torn in-place writes, and the payloads xcp-rrdd calls invalid.
  */
 
-#include "sources/plugin-proto.h"
-#include "tests/sources/plugin-writers.h"
-#include "tests/tap.h"
-
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -16,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "sources/plugin-proto.h"
+#include "tests/sources/plugin-writers.h"
+#include "tests/tap.h"
 
 #define DINF ((double) INFINITY)
 #define DNAN ((double) NAN)

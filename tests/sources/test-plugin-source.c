@@ -6,11 +6,6 @@
  * broken plugins from healthy ones.
  */
 
-#include "rrdd/macro.h"
-#include "sources/plugin.h"
-#include "tests/sources/plugin-writers.h"
-#include "tests/tap.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -20,6 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "rrdd/macro.h"
+#include "sources/plugin.h"
+#include "tests/sources/plugin-writers.h"
+#include "tests/tap.h"
 
 #define DINF ((double) INFINITY)
 #define DNAN ((double) NAN)

@@ -6,14 +6,6 @@
  * Argument: the fixtures directory.
  */
 
-#include "fixture-tree.h"
-#include "rrdd/macro.h"
-#include "sample-log.h"
-#include "sources/proc-parse.h"
-#include "sources/proc.h"
-#include "sources/registry-list.h"
-#include "tests/tap.h"
-
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -23,6 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "fixture-tree.h"
+#include "rrdd/macro.h"
+#include "sample-log.h"
+#include "sources/proc-parse.h"
+#include "sources/proc.h"
+#include "sources/registry-list.h"
+#include "tests/tap.h"
 
 /* snprintf into an array, failing loudly rather than truncating. */
 #define PATHF(buf, ...)                                                              \
@@ -598,7 +598,7 @@ static void test_host_from_xen(void) {
         SampleLog log;
         SrcInstance *s = NULL;
         char root[PATH_MAX];
-        SrcConfig cfg = { .host_from_xen = true };
+        SrcConfig cfg = {.host_from_xen = true};
         int r;
 
         PATHF(root, "%s/proc-2cpu", fixtures);

@@ -5,14 +5,6 @@
  * lifecycle between two directories, and the announce calls.
  */
 
-#include "fixture-tree.h"
-#include "rrdd/macro.h"
-#include "sample-log.h"
-#include "sources/registry-list.h"
-#include "sources/sim-model.h"
-#include "sources/sim.h"
-#include "tests/tap.h"
-
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -21,6 +13,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "fixture-tree.h"
+#include "rrdd/macro.h"
+#include "sample-log.h"
+#include "sources/registry-list.h"
+#include "sources/sim-model.h"
+#include "sources/sim.h"
+#include "tests/tap.h"
 
 /* snprintf into an array, failing loudly rather than truncating. */
 #define PATHF(buf, ...)                                                              \

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The xen source built without libxen: registered, and absent (-ENODEV) on every host. */
 
-#include "sources/registry-list.h"
-#include "tests/tap.h"
-
 #include <errno.h>
 #include <stddef.h>
+
+#include "sources/registry-list.h"
+#include "tests/tap.h"
 
 const SrcOps *const src_registry[] = {&src_xen, NULL};
 

@@ -4,11 +4,11 @@
  * device-number decoding, with expected values from Xen's vbd numbering written out by hand.
  */
 
-#include "sources/xen-parse.h"
-#include "tests/tap.h"
-
 #include <errno.h>
 #include <string.h>
+
+#include "sources/xen-parse.h"
+#include "tests/tap.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

@@ -7,17 +7,17 @@
  * proc_root.
  */
 
-#include "rrdd/macro.h"
-#include "sources/registry-list.h"
-#include "tests/sources/xen-double/xen-double.h"
-#include "tests/tap.h"
-
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "rrdd/macro.h"
+#include "sources/registry-list.h"
+#include "tests/sources/xen-double/xen-double.h"
+#include "tests/tap.h"
 
 /* The registry for this test binary: the xen source alone. */
 const SrcOps *const src_registry[] = {&src_xen, NULL};

@@ -29,7 +29,8 @@ static void test_parse(void) {
         CHECK(x.t && x.t[0] == 1700000005 && x.t[1] == 1700000000);
         CHECK(x.v && x.v[0] == 0.5 && x.v[1] == 1073741824.0 && isnan(x.v[2]));
         CHECK(x.v && isinf(x.v[4]) && x.v[5] == -3.5e-05);
-        CHECK(x.legend && strcmp(x.legend[2], "MIN:vm:11111111-2222-3333-4444-555555555555:statefile/x:y") == 0);
+        CHECK(x.legend && strcmp(x.legend[2],
+                                 "MIN:vm:11111111-2222-3333-4444-555555555555:statefile/x:y") == 0);
         xport_done(&x);
 
         /* Indented documents (whitespace between elements) read the same. */

@@ -11,10 +11,6 @@
 
 #include "tests/sources/xen-double/xen-double.h"
 
-#include "rrdd/macro.h"
-#include "sources/xen-clock.h"
-#include "tests/sources/xen-double/xen-scenario.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,6 +21,10 @@
 #include <xenctrl.h>
 #include <xenstat.h>
 #include <xenstore.h>
+
+#include "rrdd/macro.h"
+#include "sources/xen-clock.h"
+#include "tests/sources/xen-double/xen-scenario.h"
 
 #define DBL_DOMID_LIMIT 0x7FF0u
 #define DBL_ERR_MAX 512

@@ -7,13 +7,13 @@
 
 #include "tests/sources/xen-double/xen-scenario.h"
 
-#include "rrdd/macro.h"
-
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rrdd/macro.h"
 
 /* A scenario line longer than this is a mistake. */
 #define SCN_LINE_MAX 4096

@@ -11,8 +11,6 @@
  *   XENPROBE sample OWNER NAME KIND UNITS VALUE|U
  */
 
-#include "sources/registry-list.h"
-
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -20,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 #include <xenctrl.h>
+
+#include "sources/registry-list.h"
 
 static int print_sample(SrcSink *sink, const SrcSample *s) {
         char value[64];
