@@ -378,11 +378,13 @@ static void *reporter_main(void *arg) {
                         httpc_response_done(&resp);
                 free(text);
                 bool ok = status == 200;
-                if (!ok)
-                        log_ratelimited(LOG_WARNING, status < 0 ? status : 0,
-                                        300 * USEC_PER_SEC, 2,
-                                        "cannot report to the master %s: %s%s", p->master_url,
-                                        status < 0 ? "" : "HTTP ", status < 0 ? "%m" : "refused");
+                if (!ok && status < 0)
+                        log_ratelimited(LOG_WARNING, status, 300 * USEC_PER_SEC, 2,
+                                        "cannot report to the master %s: %m", p->master_url);
+                else if (!ok)
+                        log_ratelimited(LOG_WARNING, 0, 300 * USEC_PER_SEC, 2,
+                                        "cannot report to the master %s: HTTP %d", p->master_url,
+                                        status);
                 if (ok)
                         pool_store_master_answered(p->store);
                 /* The master answers: what waited for it goes now. */
