@@ -53,9 +53,9 @@
 #define POOL_REF "OpaqueRef:rrdd-pool"
 #define API_VERSION_MAJOR "2" /* XenAPI 2.21 (XenServer 8), as the version calls report */
 #define API_VERSION_MINOR "21"
-#define DEFERRED_MAX 64                 /* requests answered off the loop thread at once */
-#define POOL_FETCH_TIMEOUT_MS 10000     /* per member, for pool=true */
-#define POOL_FETCH_THREADS 16           /* members asked at once */
+#define DEFERRED_MAX 64             /* requests answered off the loop thread at once */
+#define POOL_FETCH_TIMEOUT_MS 10000 /* per member, for pool=true */
+#define POOL_FETCH_THREADS 16       /* members asked at once */
 #define MISSING_HEADER "X-Rrdd-Missing-Hosts"
 
 typedef struct Deferred Deferred;
@@ -459,11 +459,11 @@ static enum MHD_Result answer_redirect(Request *rq, struct MHD_Connection *c, un
         return queue(rq, c, status, resp);
 }
 
-static enum MHD_Result defer_load_stored(Request *rq, struct MHD_Connection *c,
-                                         const char *uuid, HttpFormat fmt);
+static enum MHD_Result defer_load_stored(Request *rq, struct MHD_Connection *c, const char *uuid,
+                                         HttpFormat fmt);
 static enum MHD_Result answer_pool_location(Request *rq, struct MHD_Connection *c,
-                                            HttpPoolLocation *loc, const char *uuid,
-                                            HttpFormat fmt, bool is_vm_rrd);
+                                            HttpPoolLocation *loc, const char *uuid, HttpFormat fmt,
+                                            bool is_vm_rrd);
 
 static enum MHD_Result handle_dump(Request *rq, struct MHD_Connection *c, const HttpQuery *q,
                                    HttpOwnerKind kind) {
@@ -848,8 +848,8 @@ static enum MHD_Result finish_load_stored(Request *rq, struct MHD_Connection *c,
         return answer_text(rq, c, MHD_HTTP_NOT_FOUND, reason);
 }
 
-static enum MHD_Result defer_load_stored(Request *rq, struct MHD_Connection *c,
-                                         const char *uuid, HttpFormat fmt) {
+static enum MHD_Result defer_load_stored(Request *rq, struct MHD_Connection *c, const char *uuid,
+                                         HttpFormat fmt) {
         Deferred *df = calloc(1, sizeof(*df));
         if (!df)
                 return MHD_NO;
@@ -861,8 +861,8 @@ static enum MHD_Result defer_load_stored(Request *rq, struct MHD_Connection *c,
 
 /* Answers a pool_locate() result for /vm_rrd (is_vm_rrd) or GET /rrd. */
 static enum MHD_Result answer_pool_location(Request *rq, struct MHD_Connection *c,
-                                            HttpPoolLocation *loc, const char *uuid,
-                                            HttpFormat fmt, bool is_vm_rrd) {
+                                            HttpPoolLocation *loc, const char *uuid, HttpFormat fmt,
+                                            bool is_vm_rrd) {
         char reason[HTTP_REASON_MAX];
 
         switch (loc->where) {
@@ -880,16 +880,14 @@ static enum MHD_Result answer_pool_location(Request *rq, struct MHD_Connection *
                         const char *uri = rq->uri ? rq->uri : "/vm_rrd";
                         n = asprintf(&location, "%s%s%s", loc->url, uri,
                                      loc->is_final ? (strchr(uri, '?') ? "&no_redirect=true"
-                                                                        : "?no_redirect=true")
+                                                                       : "?no_redirect=true")
                                                    : "");
                 } else
-                        n = asprintf(&location, "%s/rrd?uuid=%s&no_redirect=true", loc->url,
-                                     uuid);
+                        n = asprintf(&location, "%s/rrd?uuid=%s&no_redirect=true", loc->url, uuid);
                 if (n < 0)
                         return MHD_NO;
-                return answer_redirect(rq, c,
-                                       is_vm_rrd ? MHD_HTTP_FOUND : MHD_HTTP_TEMPORARY_REDIRECT,
-                                       location);
+                return answer_redirect(
+                        rq, c, is_vm_rrd ? MHD_HTTP_FOUND : MHD_HTTP_TEMPORARY_REDIRECT, location);
         }
         case HTTP_POOL_NONE:
                 break;
@@ -924,7 +922,8 @@ static enum MHD_Result handle_rrd_get(Request *rq, struct MHD_Connection *c, con
                 return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, "from must be a host uuid");
         const HttpQueryParam *nr = http_query_get(q, "no_redirect");
         if (nr && http_parse_bool(nr->value, nr->value_len, &no_redirect) < 0)
-                return answer_text(rq, c, MHD_HTTP_BAD_REQUEST, "no_redirect must be true or false");
+                return answer_text(rq, c, MHD_HTTP_BAD_REQUEST,
+                                   "no_redirect must be true or false");
         r = b->pool_locate(b->pool_userdata, _HTTP_OWNER_KIND_MAX, uuid, no_redirect,
                            from[0] ? from : NULL, &loc);
         if (r < 0)
@@ -1059,8 +1058,8 @@ static enum MHD_Result handle_pool_report(Request *rq, struct MHD_Connection *c)
                 return answer_text(rq, c, MHD_HTTP_CONTENT_TOO_LARGE,
                                    "the report is larger than request_size_max");
         peer_address(c, peer, sizeof(peer));
-        int r = b->pool_report(b->pool_userdata, rq->body.data ? rq->body.data : "", rq->body.len, peer,
-                               reason, sizeof(reason));
+        int r = b->pool_report(b->pool_userdata, rq->body.data ? rq->body.data : "", rq->body.len,
+                               peer, reason, sizeof(reason));
         if (r == -EINVAL)
                 return answer_text(rq, c, MHD_HTTP_BAD_REQUEST,
                                    reason[0] ? reason : "the report is refused");
@@ -1182,8 +1181,7 @@ out:
         free(f.lens);
 }
 
-static enum MHD_Result finish_pool_updates(Request *rq, struct MHD_Connection *c,
-                                           Deferred *df) {
+static enum MHD_Result finish_pool_updates(Request *rq, struct MHD_Connection *c, Deferred *df) {
         if (df->result == -ENOENT)
                 return answer_text(rq, c, MHD_HTTP_NOT_FOUND,
                                    "no host of the pool has an RRD for the uuids asked for");
@@ -1510,7 +1508,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         *req_cls = NULL;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
         char msg[512];
 

@@ -36,9 +36,9 @@ typedef struct Parser {
         xmlTextReaderPtr r;
         char *reason;
         size_t reason_size;
-        int type;          /* of the current node */
-        const char *name;  /* local name of the current node */
-        bool empty;        /* the current element is <x/> */
+        int type;         /* of the current node */
+        const char *name; /* local name of the current node */
+        bool empty;       /* the current element is <x/> */
         char text[TEXT_MAX];
         size_t text_len;
 } Parser;
@@ -81,8 +81,9 @@ static int next(Parser *p) {
                     p->type == XML_READER_TYPE_ENTITY_REFERENCE ||
                     p->type == XML_READER_TYPE_ENTITY ||
                     p->type == XML_READER_TYPE_PROCESSING_INSTRUCTION)
-                        return pfail(p, -EBADMSG, "DTDs, entities and processing instructions "
-                                                  "are not allowed");
+                        return pfail(p, -EBADMSG,
+                                     "DTDs, entities and processing instructions "
+                                     "are not allowed");
                 const xmlChar *n = xmlTextReaderConstLocalName(p->r);
                 p->name = n ? (const char *) n : "";
                 p->empty = p->type == XML_READER_TYPE_ELEMENT && xmlTextReaderIsEmptyElement(p->r);
@@ -561,8 +562,7 @@ int http_xport_doc_render(const HttpXportDoc *d, HttpFormat fmt, const char *con
                 http_buf_puts(&b, n_missing ? "</missing_hosts>" : "");
         else
                 http_buf_puts(&b, "]");
-        http_buf_puts(&b, xml ? (d->n_rows ? "</meta><data>" : "</meta><data/>")
-                              : "},\"data\":[");
+        http_buf_puts(&b, xml ? (d->n_rows ? "</meta><data>" : "</meta><data/>") : "},\"data\":[");
         for (size_t r = 0; r < d->n_rows; r++) {
                 int64_t t = d->end - (int64_t) (r * d->step);
                 size_t k = num_format_i64(num, t);

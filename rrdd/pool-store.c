@@ -198,8 +198,7 @@ static int serialize(const Rrd *rrd, char **ret, size_t *ret_len) {
         return 0;
 }
 
-static int parse_rrd(const char *body, size_t len, const char *what, const char *uuid,
-                     Rrd **ret) {
+static int parse_rrd(const char *body, size_t len, const char *what, const char *uuid, Rrd **ret) {
         PersistError err = {};
         char msg[300];
         int r = persist_load_memory(body, len, NULL, ret, &err);
@@ -424,8 +423,8 @@ static int remote_fetch(PoolStore *s, const char *uuid, unsigned timeout_ms, Rrd
                 httpc_response_done(&resp);
                 if (r == 200)
                         return 0;
-                log_debug("%s: the member %s no longer has it (%d); asking the master again",
-                          uuid, holder.host, r);
+                log_debug("%s: the member %s no longer has it (%d); asking the master again", uuid,
+                          holder.host, r);
         }
         (void) snprintf(target, sizeof(target), "/rrd?uuid=%s&from=%s&no_redirect=true", uuid,
                         s->host_uuid);

@@ -371,8 +371,8 @@ static void *reporter_main(void *arg) {
                 pthread_mutex_unlock(&rp->lock);
 
                 HttpcResponse resp;
-                int r = pool_link_request(&p->link, "POST", &p->master, target, text,
-                                          strlen(text), POOL_TIMEOUT_MS, &resp);
+                int r = pool_link_request(&p->link, "POST", &p->master, target, text, strlen(text),
+                                          POOL_TIMEOUT_MS, &resp);
                 int status = r < 0 ? r : resp.status;
                 if (r == 0)
                         httpc_response_done(&resp);
@@ -426,11 +426,11 @@ static int reporter_run(void *userdata) {
                 } else {
                         /* 5, 10, 20, then every 30 s: a report is small and a refused
                          * connection cheap, and the first one through also sends the spool. */
-                        usec_t wait = REPORT_RETRY_MIN_USEC << (rp->n_failures < 3 ? rp->n_failures
-                                                                                   : 3);
+                        usec_t wait = REPORT_RETRY_MIN_USEC
+                                      << (rp->n_failures < 3 ? rp->n_failures : 3);
                         rp->n_failures++;
-                        rp->next_due = now + (wait < REPORT_RETRY_MAX_USEC ? wait
-                                                                           : REPORT_RETRY_MAX_USEC);
+                        rp->next_due =
+                                now + (wait < REPORT_RETRY_MAX_USEC ? wait : REPORT_RETRY_MAX_USEC);
                 }
         }
         busy = rp->pending || rp->sending;

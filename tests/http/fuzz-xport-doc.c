@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (k == 0 && http_xport_doc_render(d, HTTP_FORMAT_XML, missing, 1, &text, &len) == 0) {
                 if (http_xport_doc_parse(text, len, NULL, &back, reason, sizeof(reason)) < 0)
                         abort(); /* what we write, we read */
-                if (back->n_rows != d->n_rows || back->n_cols != d->n_cols ||
-                    back->end != d->end || (d->n_rows > 0 && back->step != d->step))
+                if (back->n_rows != d->n_rows || back->n_cols != d->n_cols || back->end != d->end ||
+                    (d->n_rows > 0 && back->step != d->step))
                         abort();
                 for (size_t i = 0; i < d->n_rows * d->n_cols; i++)
                         if (!same(back->values[i], d->values[i]))

@@ -168,24 +168,24 @@ static void test_merge(void) {
         size_t len = 0;
         CHECK(http_xport_doc_render(r, HTTP_FORMAT_XML, missing, 1, &text, &len) == 0);
         CHECK(strcmp(text, DECL "<xport><meta><start>1010</start><step>5</step><end>1025</end>"
-                           "<rows>4</rows><columns>4</columns><legend>"
-                           "<entry>AVERAGE:host:" MU ":x</entry>"
-                           "<entry>AVERAGE:host:" AU ":y</entry>"
-                           "<entry>AVERAGE:vm:" VU ":z</entry>"
-                           "<entry>AVERAGE:host:c:w</entry></legend>"
-                           "<missing_hosts><host>33333333-3333-4333-8333-000000000000</host>"
-                           "</missing_hosts></meta><data>"
-                           "<row><t>1025</t><v>NaN</v><v>10</v><v>NaN</v><v>NaN</v></row>"
-                           "<row><t>1020</t><v>1</v><v>20</v><v>5</v><v>NaN</v></row>"
-                           "<row><t>1015</t><v>2</v><v>30</v><v>6</v><v>NaN</v></row>"
-                           "<row><t>1010</t><v>3</v><v>NaN</v><v>NaN</v><v>NaN</v></row>"
-                           "</data></xport>") == 0);
+                                "<rows>4</rows><columns>4</columns><legend>"
+                                "<entry>AVERAGE:host:" MU ":x</entry>"
+                                "<entry>AVERAGE:host:" AU ":y</entry>"
+                                "<entry>AVERAGE:vm:" VU ":z</entry>"
+                                "<entry>AVERAGE:host:c:w</entry></legend>"
+                                "<missing_hosts><host>33333333-3333-4333-8333-000000000000</host>"
+                                "</missing_hosts></meta><data>"
+                                "<row><t>1025</t><v>NaN</v><v>10</v><v>NaN</v><v>NaN</v></row>"
+                                "<row><t>1020</t><v>1</v><v>20</v><v>5</v><v>NaN</v></row>"
+                                "<row><t>1015</t><v>2</v><v>30</v><v>6</v><v>NaN</v></row>"
+                                "<row><t>1010</t><v>3</v><v>NaN</v><v>NaN</v><v>NaN</v></row>"
+                                "</data></xport>") == 0);
         CHECK(len == strlen(text));
         free(text);
         CHECK(http_xport_doc_render(r, HTTP_FORMAT_JSON, missing, 1, &text, &len) == 0);
-        CHECK(strncmp(text, "{\"meta\":{\"start\":\"1010\",\"step\":\"5\",\"end\":\"1025\","
-                            "\"rows\":\"4\",\"columns\":\"4\",\"legend\":[\"AVERAGE:host:" MU
-                            ":x\",",
+        CHECK(strncmp(text,
+                      "{\"meta\":{\"start\":\"1010\",\"step\":\"5\",\"end\":\"1025\","
+                      "\"rows\":\"4\",\"columns\":\"4\",\"legend\":[\"AVERAGE:host:" MU ":x\",",
                       120) == 0);
         CHECK(strstr(text, "\"missing_hosts\":[\"33333333-3333-4333-8333-000000000000\"]},"
                            "\"data\":[{\"t\":\"1025\",\"values\":[\"NaN\",\"10\",\"NaN\",\"NaN\""
@@ -210,8 +210,8 @@ static void test_merge(void) {
         CHECK(e && http_xport_merge(only, 1, 1030, &r) == 0 && r->n_rows == 0 && r->n_cols == 0);
         CHECK(http_xport_doc_render(r, HTTP_FORMAT_XML, NULL, 0, &text, &len) == 0);
         CHECK(strcmp(text, DECL "<xport><meta><start>1000</start><step>5</step><end>995</end>"
-                           "<rows>0</rows><columns>0</columns><legend/><missing_hosts/></meta>"
-                           "<data/></xport>") == 0);
+                                "<rows>0</rows><columns>0</columns><legend/><missing_hosts/></meta>"
+                                "<data/></xport>") == 0);
         free(text);
         http_xport_doc_free(r);
         http_xport_doc_free(e);
@@ -237,9 +237,15 @@ static int t_for_each(void *u, HttpOwnerKind kind, HttpRrdCallback cb, void *cbd
 
 static void test_own_output(void) {
         RrdDsDef ds[2] = {
-                {.name = "cpu_avg", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN,
+                {.name = "cpu_avg",
+                 .type = RRD_DS_GAUGE,
+                 .heartbeat_s = 300,
+                 .min = NAN,
                  .max = NAN},
-                {.name = "rx_bytes", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN,
+                {.name = "rx_bytes",
+                 .type = RRD_DS_GAUGE,
+                 .heartbeat_s = 300,
+                 .min = NAN,
                  .max = NAN},
         };
         RrdRraDef rra[2] = {{RRD_CF_AVERAGE, 0.5, 1, 20}, {RRD_CF_MAX, 0.5, 1, 20}};
@@ -261,8 +267,7 @@ static void test_own_output(void) {
                 len += k;
         doc[len] = 0;
         HttpXportDoc *d = NULL;
-        CHECKF(http_xport_doc_parse(doc, len, NULL, &d, reason, sizeof(reason)) == 0, "%s",
-               reason);
+        CHECKF(http_xport_doc_parse(doc, len, NULL, &d, reason, sizeof(reason)) == 0, "%s", reason);
         CHECK(d && d->n_rows == http_xport_rows(x) && d->n_cols == 4 && d->n_rows == 13);
         CHECK(d && cell(d, 0, 0, 132.5) && cell(d, 12, 0, 125));
         char *again = NULL;

@@ -5,9 +5,9 @@
  * Location header.
  */
 
-#include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rrdd/pool-report.h"

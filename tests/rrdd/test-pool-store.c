@@ -35,8 +35,8 @@
 /* ---- an RRD last updated at t, its one value telling copies apart ---- */
 
 static Rrd *make_rrd(int64_t t, double v) {
-        RrdDsDef ds = {.name = "memory", .type = RRD_DS_GAUGE, .heartbeat_s = 300,
-                       .min = NAN, .max = NAN};
+        RrdDsDef ds = {
+                .name = "memory", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN};
         RrdRraDef rra = {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 10};
         Rrd *r = NULL;
         if (rrd_new(&r, 5, t - 10, &ds, 1, &rra, 1) < 0)
@@ -272,8 +272,7 @@ static void test_master(void) {
 
         (void) snprintf(dir, sizeof(dir), "%s/master", root);
         CHECK(pool_link_init(&link, SECRET, NULL) == 0);
-        PoolStoreConfig c = {.data = data, .data_dir = dir, .link = &link,
-                             .clock = &fclock.clock};
+        PoolStoreConfig c = {.data = data, .data_dir = dir, .link = &link, .clock = &fclock.clock};
         CHECK(pool_store_new(&s, &c) == 0);
         CHECK(pool_store_put(s, X, r200) == 0);
         CHECK(pool_store_put(s, X, r100) == 1); /* older: superseded, nothing written */
@@ -313,8 +312,13 @@ static PoolStore *member_store(Fake *f, DirStore *data, PoolLink *link) {
         PoolStore *s = NULL;
         (void) snprintf(dir, sizeof(dir), "%s/member", root);
         (void) snprintf(url, sizeof(url), "http://127.0.0.1:%u", f->port);
-        PoolStoreConfig c = {.member = true, .data = data, .data_dir = dir, .host_uuid = HOST,
-                             .master_url = url, .link = link, .clock = &fclock.clock};
+        PoolStoreConfig c = {.member = true,
+                             .data = data,
+                             .data_dir = dir,
+                             .host_uuid = HOST,
+                             .master_url = url,
+                             .link = link,
+                             .clock = &fclock.clock};
         return pool_store_new(&s, &c) == 0 ? s : NULL;
 }
 
@@ -441,8 +445,8 @@ static void test_member_load(Fake *f, PoolStore *s) {
         /* A master answering garbage is a failed load, not a crash or an empty RRD. */
         Answer garbage[] = {{"GET /rrd?", 302, "not a url"}};
         fake_script(f, garbage, 1);
-        CHECK(pool_store_ops.load(s, SRC_OWNER_VM, "00000000-0000-4000-8000-000000000003",
-                                  &back) < 0);
+        CHECK(pool_store_ops.load(s, SRC_OWNER_VM, "00000000-0000-4000-8000-000000000003", &back) <
+              0);
         CHECK(back == NULL);
         rrd_destroy(held);
         rrd_destroy(stored);
