@@ -24,7 +24,7 @@ def main():
     root = make_root()
     m = Host(root, "master", "master", 1)
     url = "http://127.0.0.1:%d" % m.port
-    a = Host(root, "a", "member", 2, url)
+    a = Host(root, "a", "member", 3, url)
     b = Host(root, "b", "member", 1, url)
     hosts = [m, a, b]
     try:
@@ -33,10 +33,10 @@ def main():
         reported = wait_for(lambda: a.uuid() in m.text() and b.uuid() in m.text(), 20)
         check(reported, "both members report to the master")
         # Every VM has an RRD with a few rows before anything moves.
-        a_vm1, a_vm2 = a.vms()
+        a_vm1, a_vm2, a_vm3 = a.vms()
         b_vm, = b.vms()
         m_vm, = m.vms()
-        for h, v in ((a, a_vm1), (a, a_vm2), (b, b_vm), (m, m_vm)):
+        for h, v in ((a, a_vm1), (a, a_vm2), (a, a_vm3), (b, b_vm), (m, m_vm)):
             ok = wait_for(lambda: len(known(xport_rows(h.get(
                 "/rrd_updates?start=-60&cf=AVERAGE&vm_uuid=" + v)[2]).get(
                     "AVERAGE:vm:%s:memory" % v, {}))) >= 3, 30)
@@ -160,6 +160,46 @@ def main():
               "A no longer lists the migrated VM")
         check(not re.search(r"cannot (load|archive)[^\n]*%s" % a_vm2, a.text() + b.text()),
               "no load or archive of the migrated VM failed on the way")
+
+        # ---- the race: B asks for a VM that A has not archived yet ----
+        # The master cannot write this VM's archive (a directory stands where the file goes), so
+        # A keeps it in memory, reporting it as leaving, for as long as B needs.
+        blocker = os.path.join(m.dir, a_vm3 + ".xml")
+        os.mkdir(blocker)
+        before = xport_rows(a.get("/rrd_updates?start=-595&cf=AVERAGE&vm_uuid=" + a_vm3)[2])
+        mem_a3 = known(before.get("AVERAGE:vm:%s:memory" % a_vm3, {}))
+        shutil.move(os.path.join(a.sim, a_vm3), os.path.join(b.sim, a_vm3))
+
+        def on_b3():
+            cols = xport_rows(b.get("/rrd_updates?start=-595&cf=AVERAGE&vm_uuid=" + a_vm3)[2])
+            mem = known(cols.get("AVERAGE:vm:%s:memory" % a_vm3, {}))
+            return mem if mem and mem_a3 and max(mem) > max(mem_a3) else None
+        mem_b3 = wait_for(on_b3, 40) or {}
+        check(re.search(r"cannot archive vm %s" % a_vm3, a.text()),
+              "A could not archive the VM that moved to B: it holds it in memory")
+        check(mem_a3 and all(mem_b3.get(t) == v for t, v in mem_a3.items()),
+              "B carries on with A's rows, taken from A's memory (%d of %d)" %
+              (sum(1 for t, v in mem_a3.items() if mem_b3.get(t) == v), len(mem_a3)))
+        # B halts it too before the master can write either copy: B's is newer and must win,
+        # whichever arrives first once the master can write again.
+        os.unlink(os.path.join(b.sim, a_vm3))
+        check(wait_for(lambda: re.search(r"cannot archive vm %s" % a_vm3, b.text()), 30),
+              "B cannot archive it either, for now")
+        last_b3 = max(mem_b3) if mem_b3 else 0
+        os.rmdir(blocker)
+
+        def archived_by_both():
+            return ("vm %s archived" % a_vm3 in a.text() and
+                    "vm %s archived" % a_vm3 in b.text() and os.path.isfile(blocker))
+        check(wait_for(archived_by_both, 120, 1), "both copies reach the master once it can write")
+        lu = re.search(r"<lastupdate[^>]*>(\d+)</lastupdate>", open(blocker).read())
+        lu = int(lu.group(1)) if lu else 0
+        check(lu >= last_b3 and lu > max(mem_a3 or [0]),
+              "the master keeps B's copy, the newer one, whatever the order (%d >= %d)" %
+              (lu, last_b3))
+        check(a_vm3 not in b.get("/rrd_updates?start=-60")[2].decode() and
+              a_vm3 not in a.get("/rrd_updates?start=-60")[2].decode(),
+              "and neither member holds the VM any longer")
 
         # ---- the master down during a halt ----
         code = m.stop()
