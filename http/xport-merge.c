@@ -19,6 +19,12 @@
 
 #define TEXT_MAX 1024 /* longest element text: a legend entry */
 
+/**
+ * http_xport_doc_free() - frees a document.
+ * @d: the document, or NULL.
+ *
+ * Return: NULL.
+ */
 HttpXportDoc *http_xport_doc_free(HttpXportDoc *d) {
         if (!d)
                 return NULL;

@@ -25,6 +25,12 @@ static PoolMember *member_free(PoolMember *p) {
         return NULL;
 }
 
+/**
+ * pool_members_new() - an empty table of members.
+ * @ret: the table.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int pool_members_new(PoolMembers **ret) {
         PoolMembers *m = calloc(1, sizeof(*m));
         if (!m)
@@ -33,6 +39,12 @@ int pool_members_new(PoolMembers **ret) {
         return 0;
 }
 
+/**
+ * pool_members_free() - frees the table.
+ * @m: the table, or NULL.
+ *
+ * Return: NULL.
+ */
 PoolMembers *pool_members_free(PoolMembers *m) {
         if (!m)
                 return NULL;
@@ -137,6 +149,11 @@ int pool_members_update(PoolMembers *m, const PoolReport *r, const char *peer, u
         return 0;
 }
 
+/**
+ * pool_members_expire() - forgets members silent for longer than POOL_MEMBER_TIMEOUT_USEC.
+ * @m: the table.
+ * @now: monotonic time.
+ */
 void pool_members_expire(PoolMembers *m, usec_t now) {
         size_t i = 0;
 
@@ -150,6 +167,18 @@ void pool_members_expire(PoolMembers *m, usec_t now) {
         }
 }
 
+/**
+ * pool_members_holder() - the live member holding a VM in memory.
+ * @m: the table (expired members are forgotten first).
+ * @uuid: the VM.
+ * @except: a host never to choose (the one asking), or NULL.
+ * @now: monotonic time.
+ *
+ * A member where the VM is resident wins over one where it is leaving; among equals, the most
+ * recent report.
+ *
+ * Return: the member, valid until the table changes, or NULL.
+ */
 const PoolMember *pool_members_holder(PoolMembers *m, const char *uuid, const char *except,
                                       usec_t now) {
         const PoolMember *best = NULL;
@@ -173,6 +202,14 @@ const PoolMember *pool_members_holder(PoolMembers *m, const char *uuid, const ch
         return best;
 }
 
+/**
+ * pool_members_forget_leaving() - an archive of a VM arrived: drops "leaving" claims on it.
+ * @m: the table.
+ * @host: the member that sent it, or NULL for every member.
+ * @uuid: the VM.
+ *
+ * Resident claims stay: a member's backup of a running VM arrives as an archive too.
+ */
 void pool_members_forget_leaving(PoolMembers *m, const char *host, const char *uuid) {
         for (size_t i = 0; i < m->n; i++) {
                 PoolMember *p = m->v[i];
@@ -184,11 +221,25 @@ void pool_members_forget_leaving(PoolMembers *m, const char *host, const char *u
         }
 }
 
+/**
+ * pool_members_count() - how many members are alive.
+ * @m: the table (expired members are forgotten first).
+ * @now: monotonic time.
+ *
+ * Return: the number of members, which pool_members_get() indexes.
+ */
 size_t pool_members_count(PoolMembers *m, usec_t now) {
         pool_members_expire(m, now);
         return m->n;
 }
 
+/**
+ * pool_members_get() - the i-th member.
+ * @m: the table.
+ * @i: index, below pool_members_count().
+ *
+ * Return: the member, valid until the table changes, or NULL past the end.
+ */
 const PoolMember *pool_members_get(const PoolMembers *m, size_t i) {
         return i < m->n ? m->v[i] : NULL;
 }

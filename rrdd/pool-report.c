@@ -22,6 +22,12 @@ static const char *const state_names[_POOL_VM_STATE_MAX] = {
         [POOL_VM_LEAVING] = "leaving",
 };
 
+/**
+ * pool_uuid_is_valid() - whether a string is a canonical uuid, safe in a URL and a file name.
+ * @s: the string (may be NULL).
+ *
+ * Return: true for exactly 8-4-4-4-12 hex digits, either case.
+ */
 bool pool_uuid_is_valid(const char *s) {
         if (!s)
                 return false;
@@ -37,6 +43,13 @@ bool pool_uuid_is_valid(const char *s) {
         return s[POOL_UUID_LEN] == '\0';
 }
 
+/**
+ * pool_url_is_valid() - whether a URL may be used between hosts and put in a Location header.
+ * @url: the URL.
+ *
+ * Return: true for http[s]://host[:port][/path] without query, fragment, credentials, blanks,
+ * controls or quotes, shorter than POOL_URL_MAX.
+ */
 bool pool_url_is_valid(const char *url) {
         HttpcUrl u;
         size_t n = strlen(url);
@@ -56,6 +69,14 @@ static void lower(char *s) {
                         *s = (char) (*s - 'A' + 'a');
 }
 
+/**
+ * pool_report_add() - appends a VM to a report (its uuid in lower case).
+ * @r: the report.
+ * @uuid: the VM's uuid.
+ * @state: resident or leaving.
+ *
+ * Return: 0, -EINVAL for a bad uuid or state, -E2BIG beyond POOL_REPORT_VMS_MAX, -ENOMEM.
+ */
 int pool_report_add(PoolReport *r, const char *uuid, PoolVmState state) {
         if (!pool_uuid_is_valid(uuid) || (unsigned) state >= _POOL_VM_STATE_MAX)
                 return -EINVAL;
@@ -76,6 +97,10 @@ int pool_report_add(PoolReport *r, const char *uuid, PoolVmState state) {
         return 0;
 }
 
+/**
+ * pool_report_done() - frees a report's VM list; the report may be reused.
+ * @r: the report.
+ */
 void pool_report_done(PoolReport *r) {
         free(r->vms);
         r->vms = NULL;

@@ -61,6 +61,14 @@ struct PoolStore {
 
 /* ---- talking to other hosts ---- */
 
+/**
+ * pool_link_init() - what requests to other hosts carry: the secret as a cookie, the CA file.
+ * @l: the link.
+ * @secret: the pool secret (at most 1024 bytes).
+ * @ca_file: a PEM bundle to verify https peers with, or NULL/"" for the system's store.
+ *
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
 int pool_link_init(PoolLink *l, const char *secret, const char *ca_file) {
         char esc[3 * 1024 + 1];
         *l = (PoolLink){};
@@ -78,6 +86,10 @@ int pool_link_init(PoolLink *l, const char *secret, const char *ca_file) {
         return 0;
 }
 
+/**
+ * pool_link_done() - wipes and frees a link.
+ * @l: the link.
+ */
 void pool_link_done(PoolLink *l) {
         if (l->cookie) {
                 explicit_bzero(l->cookie, strlen(l->cookie));
@@ -629,10 +641,23 @@ static int spool_walk(PoolStore *s, int (*f)(PoolStore *, const char *)) {
         return total;
 }
 
+/**
+ * pool_store_master_answered() - the master answered another call: stop failing fast.
+ * @s: a member's store.
+ */
 void pool_store_master_answered(PoolStore *s) {
         note_master(s, true);
 }
 
+/**
+ * pool_store_flush_spool() - sends a member's spooled archives to the master.
+ * @s: the store (a master's has no spool: 0).
+ *
+ * Each file taken by the master (or superseded there) is removed, unless a newer copy
+ * replaced it meanwhile.
+ *
+ * Return: the number of files sent, or -errno at the first failure.
+ */
 int pool_store_flush_spool(PoolStore *s) {
         if (!s->member)
                 return 0;
@@ -643,11 +668,27 @@ static int count_one(PoolStore *s, const char *name) {
         return 1;
 }
 
+/**
+ * pool_store_spooled() - how many archives wait in a member's spool.
+ * @s: the store.
+ *
+ * Return: the count (0 on a master or when the spool cannot be read).
+ */
 size_t pool_store_spooled(PoolStore *s) {
         int n = s->member ? spool_walk(s, count_one) : 0;
         return n > 0 ? (size_t) n : 0;
 }
 
+/**
+ * pool_store_load_stored() - what this host has on disk for a uuid.
+ * @s: the store.
+ * @uuid: whose RRD.
+ * @ret: the RRD.
+ *
+ * A master reads its data_dir, a member its spool; no network. Thread-safe.
+ *
+ * Return: 0, -ENOENT, -EINVAL for a bad uuid, -errno.
+ */
 int pool_store_load_stored(PoolStore *s, const char *uuid, Rrd **ret) {
         PersistError err = {};
         if (!persist_uuid_is_valid(uuid))
@@ -713,6 +754,16 @@ const ArchiveOps pool_store_ops = {
 
 /* ---- life cycle ---- */
 
+/**
+ * pool_store_new() - the archive store of a pool master or member.
+ * @ret: the store.
+ * @c: the settings; the pointers in it are borrowed and must outlive the store.
+ *
+ * Call it on the thread that runs the daemon's loop: saves made on that thread are the final
+ * ones (shutdown) and count a spooled copy as saved. A member's spool directory is created.
+ *
+ * Return: 0, -EINVAL (bad master_url), -errno.
+ */
 int pool_store_new(PoolStore **ret, const PoolStoreConfig *c) {
         _cleanup_(pool_store_freep) PoolStore *s = calloc(1, sizeof(*s));
         char dir[4096];
@@ -759,6 +810,12 @@ static void free_values(Hashmap *h) {
         hashmap_free(h);
 }
 
+/**
+ * pool_store_free() - frees the store.
+ * @s: the store, or NULL.
+ *
+ * Return: NULL.
+ */
 PoolStore *pool_store_free(PoolStore *s) {
         if (!s)
                 return NULL;
@@ -773,6 +830,11 @@ PoolStore *pool_store_free(PoolStore *s) {
         return NULL;
 }
 
+/**
+ * pool_store_stats() - counters since the store was made.
+ * @s: the store.
+ * @ret: the counters.
+ */
 void pool_store_stats(PoolStore *s, PoolStoreStats *ret) {
         pthread_mutex_lock(&s->lock);
         *ret = s->stats;

@@ -62,6 +62,19 @@ struct Pool {
 
 /* ---- life cycle ---- */
 
+/**
+ * pool_new() - the pool side of a master or member.
+ * @ret: the pool.
+ * @cfg: the configuration (pool_role, master_url, public_url, pool_ca_file, data_dir).
+ * @secret: the pool secret.
+ * @host_uuid: this host's uuid.
+ * @data: the data_dir store, borrowed.
+ * @clock: borrowed.
+ *
+ * Call it on the loop thread (see pool_store_new()).
+ *
+ * Return: 0; -EINVAL or -errno after logging why.
+ */
 int pool_new(Pool **ret, const RrddConfig *cfg, const char *secret, const char *host_uuid,
              DirStore *data, const RrddClock *clock) {
         _cleanup_(pool_freep) Pool *p = calloc(1, sizeof(*p));
@@ -121,6 +134,12 @@ int pool_new(Pool **ret, const RrddConfig *cfg, const char *secret, const char *
         return 0;
 }
 
+/**
+ * pool_free() - stops the reporter (waiting for a report in flight) and frees the pool.
+ * @p: the pool, or NULL.
+ *
+ * Return: NULL.
+ */
 Pool *pool_free(Pool *p) {
         if (!p)
                 return NULL;
@@ -144,6 +163,12 @@ Pool *pool_free(Pool *p) {
         return NULL;
 }
 
+/**
+ * pool_archive_ops() - the ArchiveOps the daemon must use in this pool.
+ * @p: the pool.
+ * @ret_ops: the table.
+ * @ret_ctx: its context.
+ */
 void pool_archive_ops(Pool *p, const ArchiveOps **ret_ops, void **ret_ctx) {
         *ret_ops = &pool_store_ops;
         *ret_ctx = p->store;
@@ -304,6 +329,12 @@ static int cb_fetch(void *u, const char *url, const char *target, unsigned timeo
         return 0;
 }
 
+/**
+ * pool_attach() - fills the pool callbacks of the HTTP backend.
+ * @p: the pool.
+ * @d: the daemon whose registry the callbacks read (on the loop thread).
+ * @b: the backend to complete.
+ */
 void pool_attach(Pool *p, Rrdd *d, HttpBackend *b) {
         p->d = d;
         b->pool_role = p->role == POOL_ROLE_MASTER ? HTTP_POOL_MASTER : HTTP_POOL_MEMBER;
@@ -453,6 +484,15 @@ static int reporter_run(void *userdata) {
         return 0;
 }
 
+/**
+ * pool_start() - starts a member's reports once its HTTP server listens.
+ * @p: the pool.
+ * @http_port: the port bound, for the URL the master derives.
+ * @tls: whether that port speaks TLS.
+ * @ret_io: the timer for the loop to watch (fd -1 on a master).
+ *
+ * Return: 0 or -errno.
+ */
 int pool_start(Pool *p, uint16_t http_port, bool tls, RrddIo *ret_io) {
         Reporter *rp = &p->rep;
         sigset_t all, old;
@@ -484,6 +524,12 @@ int pool_start(Pool *p, uint16_t http_port, bool tls, RrddIo *ret_io) {
         return 0;
 }
 
+/**
+ * pool_reported() - whether a report ever reached the master.
+ * @p: the pool.
+ *
+ * Return: true once the master accepted one.
+ */
 bool pool_reported(Pool *p) {
         pthread_mutex_lock(&p->rep.lock);
         bool ok = p->rep.ever_ok;
