@@ -1468,6 +1468,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void request_reset(Request *rq) {
         HttpServer *s = rq->server;
 
+        if (rq->deferred) {
+                /*
+                 * The client left while the work was done: libmicrohttpd closes the connection
+                 * once resumed, without calling on_request() again. The thread has finished (it
+                 * resumed the connection), so it is joined at once.
+                 */
+                Deferred *df = rq->deferred;
+                if (!df->joined)
+                        (void) pthread_join(df->thread, NULL);
+                df->joined = true;
+                deferred_unlink(s, df);
+                deferred_free(df);
+        }
         free(rq->uri);
         if (rq->body.data)
                 explicit_bzero(rq->body.data, rq->body.len); /* may hold a password */
