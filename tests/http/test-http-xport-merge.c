@@ -73,7 +73,8 @@ static void test_parse(void) {
         CHECK(strcmp(m->legend[0], "AVERAGE:host:" MU ":x") == 0);
         CHECK(cell(m, 0, 0, 1) && cell(m, 1, 0, 2) && cell(m, 2, 0, 3));
         CHECK(a->n_cols == 2 && strcmp(a->legend[1], "AVERAGE:vm:" VU ":z") == 0);
-        CHECK(cell(a, 0, 0, 10) && cell(a, 0, 1, NAN) && cell(a, 1, 0, 20) && cell(a, 2, 0, 30));
+        CHECK(cell(a, 0, 0, 10) && cell(a, 0, 1, (double) NAN) && cell(a, 1, 0, 20) &&
+              cell(a, 2, 0, 30));
         http_xport_doc_free(m);
         http_xport_doc_free(a);
 }
@@ -151,10 +152,10 @@ static void test_merge(void) {
               strcmp(r->legend[1], "AVERAGE:host:" AU ":y") == 0 &&
               strcmp(r->legend[3], "AVERAGE:host:c:w") == 0);
         static const double want[4][4] = {
-                {NAN, 10, NAN, NAN},
-                {1, 20, 5, NAN},
-                {2, 30, 6, NAN},
-                {3, NAN, NAN, NAN},
+                {(double) NAN, 10, (double) NAN, (double) NAN},
+                {1, 20, 5, (double) NAN},
+                {2, 30, 6, (double) NAN},
+                {3, (double) NAN, (double) NAN, (double) NAN},
         };
         bool ok = true;
         for (size_t i = 0; i < 4; i++)
@@ -240,13 +241,13 @@ static void test_own_output(void) {
                 {.name = "cpu_avg",
                  .type = RRD_DS_GAUGE,
                  .heartbeat_s = 300,
-                 .min = NAN,
-                 .max = NAN},
+                 .min = (double) NAN,
+                 .max = (double) NAN},
                 {.name = "rx_bytes",
                  .type = RRD_DS_GAUGE,
                  .heartbeat_s = 300,
-                 .min = NAN,
-                 .max = NAN},
+                 .min = (double) NAN,
+                 .max = (double) NAN},
         };
         RrdRraDef rra[2] = {{RRD_CF_AVERAGE, 0.5, 1, 20}, {RRD_CF_MAX, 0.5, 1, 20}};
         HttpBackend b = {.host_uuid = t_host_uuid, .find = t_find, .for_each = t_for_each};

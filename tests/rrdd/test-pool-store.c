@@ -35,8 +35,11 @@
 /* ---- an RRD last updated at t, its one value telling copies apart ---- */
 
 static Rrd *make_rrd(int64_t t, double v) {
-        RrdDsDef ds = {
-                .name = "memory", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = NAN, .max = NAN};
+        RrdDsDef ds = {.name = "memory",
+                       .type = RRD_DS_GAUGE,
+                       .heartbeat_s = 300,
+                       .min = (double) NAN,
+                       .max = (double) NAN};
         RrdRraDef rra = {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 10};
         Rrd *r = NULL;
         if (rrd_new(&r, 5, t - 10, &ds, 1, &rra, 1) < 0)
