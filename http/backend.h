@@ -57,6 +57,36 @@ typedef struct HttpHealth {
         double max_tick_lateness_seconds;
 } HttpHealth;
 
+/* ---- pools (issue #7) ---- */
+
+typedef enum HttpPoolRole {
+        HTTP_POOL_STANDALONE, /* no pool: the pool_* callbacks are NULL */
+        HTTP_POOL_MASTER,
+        HTTP_POOL_MEMBER,
+} HttpPoolRole;
+
+#define HTTP_POOL_URL_MAX 512
+
+/* Where an RRD that is not live here can be found (pool_locate()). */
+typedef enum HttpPoolWhere {
+        HTTP_POOL_NONE,      /* nowhere: 404 */
+        HTTP_POOL_MEMORY,    /* in this host's memory (an owner that left): rrd is a copy */
+        HTTP_POOL_STORED,    /* maybe on this host's disk: pool_load_stored() off the loop */
+        HTTP_POOL_ELSEWHERE, /* another host holds it: url is that host's base URL */
+} HttpPoolWhere;
+
+typedef struct HttpPoolLocation {
+        HttpPoolWhere where;
+        Rrd *rrd;                    /* HTTP_POOL_MEMORY: owned by the caller */
+        char url[HTTP_POOL_URL_MAX]; /* HTTP_POOL_ELSEWHERE: no trailing '/' */
+        bool is_final; /* ELSEWHERE: the target must answer itself (no_redirect=true) */
+} HttpPoolLocation;
+
+typedef struct HttpPoolMember {
+        char host_uuid[37];
+        char url[HTTP_POOL_URL_MAX];
+} HttpPoolMember;
+
 typedef int (*HttpRrdCallback)(void *cbdata, const char *uuid, const Rrd *rrd);
 typedef int (*HttpMetricCallback)(void *cbdata, const HttpMetric *m);
 
@@ -85,4 +115,51 @@ typedef struct HttpBackend {
         int (*for_each_metric)(void *u, HttpMetricCallback cb, void *cbdata);
 
         void (*health)(void *u, HttpHealth *ret);
+
+        /*
+         * Pools (issue #7). With pool_role HTTP_POOL_STANDALONE every pool_* callback is NULL.
+         * "loop": called on the loop thread; "any": called on request threads, thread-safe.
+         */
+        HttpPoolRole pool_role;
+        void *pool_userdata; /* what the pool_* callbacks get as u */
+
+        /*
+         * loop: where the RRD of uuid (a VM, or any owner when kind is _HTTP_OWNER_KIND_MAX)
+         * is, given that it is not live here. no_redirect: the request must be answered here
+         * (it was redirected already). from: the host asking (never redirected to), or NULL.
+         */
+        int (*pool_locate)(void *u, HttpOwnerKind kind, const char *uuid, bool no_redirect,
+                           const char *from, HttpPoolLocation *ret);
+
+        /* any: the archive this host keeps on disk for uuid. Return: 0, -ENOENT, -errno. */
+        int (*pool_load_stored)(void *u, const char *uuid, Rrd **ret);
+
+        /*
+         * any: PUT /rrd?archive=true (the master): writes the archive unless the stored one is
+         * newer. Return: 0 written, 1 superseded, -errno.
+         */
+        int (*pool_store)(void *u, const char *uuid, const Rrd *rrd);
+
+        /* loop: after pool_store(): the sender (from, or NULL) no longer holds uuid. */
+        void (*pool_stored)(void *u, const char *uuid, const char *from);
+
+        /* loop: PUT /rrd without archive: rrd (taken) replaces the live RRD of VM uuid. */
+        int (*pool_replace)(void *u, const char *uuid, Rrd *rrd);
+
+        /*
+         * loop: POST /pool/report from a member; peer is the numeric address it came from.
+         * Return: 0, -EINVAL with a one-line reason, -errno.
+         */
+        int (*pool_report)(void *u, const char *body, size_t len, const char *peer, char *reason,
+                           size_t reason_size);
+
+        /* loop: the live members (not this host), malloc'd array. Return: 0 or -ENOMEM. */
+        int (*pool_members)(void *u, HttpPoolMember **ret, size_t *ret_n);
+
+        /*
+         * any: GET url + target with the pool secret, within timeout_ms. Return: 0 with the
+         * status and a malloc'd body (NUL-terminated), or -errno when no answer came.
+         */
+        int (*pool_fetch)(void *u, const char *url, const char *target, unsigned timeout_ms,
+                          int *ret_status, char **ret_body, size_t *ret_len);
 } HttpBackend;

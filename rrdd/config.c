@@ -81,6 +81,10 @@ static const Key keys[] = {
         {"master_url", KEY_STRING, F(master_url), 0, 0, "", "the master, for members"},
         {"pool_secret_file", KEY_STRING, F(pool_secret_file), 0, 0, "",
          "file holding the pool secret"},
+        {"public_url", KEY_STRING, F(public_url), 0, 0, "",
+         "this host's URL for the other hosts; empty: the master uses the address it sees"},
+        {"pool_ca_file", KEY_STRING, F(pool_ca_file), 0, 0, "",
+         "PEM CA bundle verifying https between hosts; empty: the system's"},
         {"log_level", KEY_LOG_LEVEL, F(log_level), 0, 0, "info",
          "error, warning, notice, info or debug"},
         {"log_target", KEY_LOG_TARGET, F(log_target), 0, 0, "stderr", "stderr or syslog"},
@@ -447,6 +451,9 @@ int rrdd_config_validate(const RrddConfig *c, char err[CONFIG_ERROR_MAX]) {
         if (*c->master_url && strncmp(c->master_url, "http://", 7) != 0 &&
             strncmp(c->master_url, "https://", 8) != 0)
                 return fail(err, "config", 0, "master_url must start with http:// or https://");
+        if (*c->public_url && strncmp(c->public_url, "http://", 7) != 0 &&
+            strncmp(c->public_url, "https://", 8) != 0)
+                return fail(err, "config", 0, "public_url must start with http:// or https://");
         return 0;
 }
 

@@ -55,7 +55,9 @@ typedef struct RrddConfig {
         PoolRole pool_role;
         char *master_url;
         char *pool_secret_file;
-        int log_level; /* syslog priority */
+        char *public_url;   /* how the other hosts reach this one; empty: the master derives it */
+        char *pool_ca_file; /* PEM bundle for https between hosts; empty: the system's */
+        int log_level;      /* syslog priority */
         LogTargetKind log_target;
         uint64_t max_connections;
         uint64_t connection_timeout_s;

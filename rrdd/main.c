@@ -22,6 +22,7 @@
 #include "rrdd/legacy.h"
 #include "rrdd/log.h"
 #include "rrdd/macro.h"
+#include "rrdd/pool.h"
 #include "rrdd/rrdd.h"
 #include "rrdd/store-dir.h"
 
@@ -322,8 +323,23 @@ int main(int argc, char **argv) {
                 return 1;
         }
 
+        /* ---- pool (issue #7): archives go through the pool's store ---- */
+        _cleanup_(pool_freep) Pool *pool = NULL;
+        const ArchiveOps *ops = &dir_store_ops;
+        void *ops_ctx = store;
+        if (cfg.pool_role != POOL_ROLE_STANDALONE) {
+                r = pool_new(&pool, &cfg, secret, host_uuid, store, &clock_system);
+                if (r < 0)
+                        return 1;
+                pool_archive_ops(pool, &ops, &ops_ctx);
+                log_info("pool %s%s%s", pool_role_to_string(cfg.pool_role),
+                         cfg.pool_role == POOL_ROLE_MEMBER ? " of " : "",
+                         cfg.pool_role == POOL_ROLE_MEMBER ? cfg.master_url : "");
+        }
+        /* ---- end pool ---- */
+
         _cleanup_(rrdd_freep) Rrdd *d = NULL;
-        r = rrdd_new(&d, &cfg, &clock_system, &dir_store_ops, store, host_uuid);
+        r = rrdd_new(&d, &cfg, &clock_system, ops, ops_ctx, host_uuid);
         if (r < 0) {
                 log_error_errno(r, "cannot start: %m");
                 return 1;
@@ -349,6 +365,8 @@ int main(int argc, char **argv) {
 
         HttpBackend backend;
         rrdd_http_backend(&backend, d, &dir_store_ops, store);
+        if (pool)
+                pool_attach(pool, d, &backend);
         HttpConfig hc = {
                 .listen = cfg.listen,
                 .tls_cert = *cfg.tls_cert ? cfg.tls_cert : NULL,
@@ -399,6 +417,19 @@ int main(int argc, char **argv) {
         rrdd_set_reload(d, config_path, legacy_reload, &lr);
         if (flag_given(argc, argv, "log_level"))
                 rrdd_keep_log_level(d);
+
+        /* ---- pool (issue #7): a member reports to its master from now on ---- */
+        if (pool) {
+                RrddIo pio;
+                r = pool_start(pool, http_server_port(http), hc.tls_cert != NULL, &pio);
+                if (r >= 0 && pio.fd >= 0)
+                        r = rrdd_add_io(d, &pio);
+                if (r < 0) {
+                        log_error_errno(r, "cannot start the pool reporter: %m");
+                        return 1;
+                }
+        }
+        /* ---- end pool ---- */
 
         return rrdd_run(d);
 }
