@@ -31,7 +31,8 @@ static usec_t now_real(void *ctx) {
         return fake_real;
 }
 
-static int null_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd) {
+static int null_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
+                     unsigned flags) {
         return 0;
 }
 

@@ -273,7 +273,7 @@ static int master_save(PoolStore *s, SrcOwnerKind kind, const char *uuid, const 
                 return 1;
         }
         if (r >= 0)
-                r = dir_store_ops.save(s->data, kind, uuid, rrd);
+                r = dir_store_ops.save(s->data, kind, uuid, rrd, 0);
         if (r >= 0)
                 (void) remember_lastup(s, uuid, lu);
         pthread_mutex_unlock(&s->lock);
@@ -357,15 +357,17 @@ static int put_archive(PoolStore *s, const char *uuid, const char *body, size_t 
         return status == 401 ? -EACCES : status == 413 ? -EFBIG : -EPROTO;
 }
 
-static int member_save(PoolStore *s, SrcOwnerKind kind, const char *uuid, const Rrd *rrd) {
-        bool sync = on_loop_thread(s);
+static int member_save(PoolStore *s, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
+                       bool final) {
+        /* At shutdown nothing retries: wait longer for the master, and a spooled copy counts. */
+        bool sync = final;
         _cleanup_free_ char *body = NULL;
         size_t len = 0;
         int r;
 
         if (kind == SRC_OWNER_HOST) {
                 /* Our own copy too, for a start-up while the master is away. */
-                r = dir_store_ops.save(s->data, kind, uuid, rrd);
+                r = dir_store_ops.save(s->data, kind, uuid, rrd, 0);
                 if (r < 0)
                         log_warning_errno(r, "cannot keep a local copy of the host RRD: %m");
         }
@@ -706,10 +708,11 @@ int pool_store_load_stored(PoolStore *s, const char *uuid, Rrd **ret) {
 
 /* ---- the ArchiveOps ---- */
 
-static int ps_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd) {
+static int ps_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
+                   unsigned flags) {
         PoolStore *s = ctx;
         if (s->member)
-                return member_save(s, kind, uuid, rrd);
+                return member_save(s, kind, uuid, rrd, flags & ARCHIVE_SAVE_FINAL);
         int r = master_save(s, kind, uuid, rrd);
         return r > 0 ? 0 : r; /* superseded: there is nothing left to keep */
 }

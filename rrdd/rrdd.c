@@ -438,6 +438,24 @@ static uint64_t retry_delay_ticks(unsigned failures) {
         return t < ARCHIVE_RETRY_MAX_TICKS ? t : ARCHIVE_RETRY_MAX_TICKS;
 }
 
+/* Errors of a store on the network (a pool member's master): worth asking again. */
+static bool is_transient(int r) {
+        switch (-r) {
+        case EAGAIN:
+        case ETIMEDOUT:
+        case ECONNREFUSED:
+        case ECONNRESET:
+        case EHOSTUNREACH:
+        case ENETUNREACH:
+        case EHOSTDOWN:
+        case EPIPE:
+        case ENOTCONN:
+                return true;
+        default:
+                return false;
+        }
+}
+
 static void job_done(Rrdd *d, Job *j) {
         RrdEntry *e = registry_find(d->registry, j->owner_kind, j->uuid);
 
@@ -453,10 +471,18 @@ static void job_done(Rrdd *d, Job *j) {
                         d->stats.n_loads++;
                         (void) registry_loaded(d->registry, e, TAKE_PTR(j->rrd), g ? &gen : NULL);
                 } else {
-                        if (j->result != -ENOENT)
+                        /*
+                         * Back to NEW either way: the next tick asks the store again, and the
+                         * store decides when to stop asking (exists() answering 0).
+                         */
+                        if (is_transient(j->result))
+                                log_ratelimited(LOG_INFO, j->result, 60 * USEC_PER_SEC, 3,
+                                                "the archive of %s %s cannot be fetched now "
+                                                "(%m); asking again next tick",
+                                                src_owner_kind_to_string(j->owner_kind), j->uuid);
+                        else if (j->result != -ENOENT)
                                 log_error_errno(j->result,
-                                                "cannot load the archive of %s %s: %m; starting "
-                                                "a new RRD",
+                                                "cannot load the archive of %s %s: %m",
                                                 src_owner_kind_to_string(j->owner_kind), j->uuid);
                         (void) registry_loaded(d->registry, e, NULL, NULL);
                 }
@@ -559,7 +585,7 @@ unsigned rrdd_save_all(Rrdd *d) {
         while ((e = registry_next(d->registry, &state))) {
                 if (!e->rrd)
                         continue;
-                int r = d->ops.save(d->ops_ctx, e->kind, e->uuid, e->rrd);
+                int r = d->ops.save(d->ops_ctx, e->kind, e->uuid, e->rrd, ARCHIVE_SAVE_FINAL);
                 if (r < 0) {
                         failures++;
                         log_error_errno(r, "cannot save %s %s: %m",
@@ -745,6 +771,7 @@ int rrdd_run(Rrdd *d) {
                         return log_error_errno(r, "epoll_ctl: %m");
 
         d->next_backup_mono = clock_mono(&d->clock) + backup_period;
+        tick_schedule_start(&d->schedule, clock_mono(&d->clock), clock_real(&d->clock));
         (void) notify_send("READY=1\nSTATUS=running");
         log_info("rrdd running: host %s, %zu sources, tick %llus", d->host_uuid, d->n_sources,
                  (unsigned long long) d->cfg->tick_s);

@@ -7,6 +7,12 @@ void tick_schedule_init(TickSchedule *s, usec_t period_usec) {
         *s = (TickSchedule){.period_usec = period_usec ? period_usec : 5 * USEC_PER_SEC};
 }
 
+void tick_schedule_start(TickSchedule *s, usec_t now_mono, usec_t now_real) {
+        s->last_tick_s = (int64_t) (now_real / s->period_usec * s->period_usec / USEC_PER_SEC);
+        s->last_tick_mono = now_mono;
+        s->started = true;
+}
+
 usec_t tick_schedule_deadline(const TickSchedule *s, usec_t now_mono, usec_t now_real) {
         usec_t next = (now_real / s->period_usec + 1) * s->period_usec;
         return now_mono + (next - now_real);
@@ -17,7 +23,7 @@ bool tick_schedule_due(TickSchedule *s, usec_t now_mono, usec_t now_real, TickDu
         int64_t tick_s = (int64_t) (boundary / USEC_PER_SEC);
         TickDue d = {.tick_s = tick_s};
 
-        if (s->n_ticks > 0 && tick_s == s->last_tick_s)
+        if ((s->n_ticks > 0 || s->started) && tick_s == s->last_tick_s)
                 return false; /* this boundary is done; woken early or twice */
 
         if (s->n_ticks > 0) {

@@ -19,6 +19,7 @@ typedef struct TickSchedule {
         uint64_t n_ticks;
         uint64_t n_missed;      /* ticks skipped because the daemon was late */
         uint64_t n_clock_steps; /* wall-clock jumps detected between ticks */
+        bool started;           /* tick_schedule_start() was called */
 } TickSchedule;
 
 typedef struct TickDue {
@@ -28,6 +29,12 @@ typedef struct TickDue {
 } TickDue;
 
 void tick_schedule_init(TickSchedule *s, usec_t period_usec);
+
+/*
+ * At start: the boundary just passed counts as done, so the first tick is the next boundary
+ * (not whatever wakes the loop first, stamped with a boundary up to a period old).
+ */
+void tick_schedule_start(TickSchedule *s, usec_t now_mono, usec_t now_real);
 
 /* The monotonic time to wake at for the next boundary after now. */
 usec_t tick_schedule_deadline(const TickSchedule *s, usec_t now_mono, usec_t now_real);

@@ -10,9 +10,16 @@
 #include "consolidate/rrd.h"
 #include "sources/source.h"
 
+/* save() flags. */
+enum {
+        /* The daemon is shutting down: nothing will retry a failure, so keep what can be kept. */
+        ARCHIVE_SAVE_FINAL = 1U << 0,
+};
+
 typedef struct ArchiveOps {
         /* Writes rrd (borrowed) atomically. Return: 0 or -errno; the old archive survives. */
-        int (*save)(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd);
+        int (*save)(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
+                    unsigned flags);
         /* Return: 0 with *ret, -ENOENT when there is none, or another -errno. */
         int (*load)(void *ctx, SrcOwnerKind kind, const char *uuid, Rrd **ret);
         /* Return: 1 if an archive exists, 0 if not, -errno. */

@@ -53,7 +53,7 @@ Job *job_free(Job *j) {
 
 static void run_job(Worker *w, Job *j) {
         if (j->kind == JOB_SAVE) {
-                j->result = w->ops.save(w->ops_ctx, j->owner_kind, j->uuid, j->rrd);
+                j->result = w->ops.save(w->ops_ctx, j->owner_kind, j->uuid, j->rrd, 0);
                 /* The copy has served its purpose; do not carry it back. */
                 j->rrd = rrd_destroy(j->rrd);
         } else {

@@ -341,6 +341,15 @@ static void test_schedule(void) {
         CHECK(tick_schedule_due(&s, mono, real, &d) && d.tick_s == T0 + 25 - 3600);
         CHECK(d.missed == 0 && d.step_usec == -3600 * (int64_t) USEC_PER_SEC);
         CHECK(s.n_clock_steps == 1);
+        /* Started between boundaries: nothing is due until the next boundary, which then is. */
+        TickSchedule fresh;
+        usec_t m0 = 500 * USEC_PER_SEC, r0 = (usec_t) T0 * USEC_PER_SEC + 1200000;
+        tick_schedule_init(&fresh, 5 * USEC_PER_SEC);
+        tick_schedule_start(&fresh, m0, r0);
+        CHECK(!tick_schedule_due(&fresh, m0 + 1000, r0 + 1000, &d)); /* an early wake-up */
+        CHECK(!tick_schedule_due(&fresh, m0 + 3700000, r0 + 3700000, &d));
+        CHECK(tick_schedule_due(&fresh, m0 + 3800100, r0 + 3800100, &d) && d.tick_s == T0 + 5 &&
+              d.missed == 0);
         /* Drift-free: a thousand on-time ticks later, still on the boundaries. */
         for (int i = 0; i < 1000; i++) {
                 usec_t dl = tick_schedule_deadline(&s, mono, real);

@@ -131,7 +131,8 @@ static long find(MemStore *m, const char *uuid) {
         return -1;
 }
 
-static int mem_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd) {
+static int mem_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
+                    unsigned flags) {
         MemStore *m = ctx;
         Rrd *copy = NULL;
         int r = 0;

@@ -250,7 +250,7 @@ typedef struct SaveCall {
 
 static void *save_thread(void *arg) {
         SaveCall *c = arg;
-        c->result = pool_store_ops.save(c->s, c->kind, c->uuid, c->rrd);
+        c->result = pool_store_ops.save(c->s, c->kind, c->uuid, c->rrd, 0);
         return NULL;
 }
 
@@ -285,7 +285,7 @@ static void test_master(void) {
         CHECK(pool_store_load_stored(s, X, &back) == 0 && last_value(back) == 3);
         back = rrd_destroy(back);
         /* The daemon's own saves follow the same rule, and see "superseded" as done. */
-        CHECK(pool_store_ops.save(s, SRC_OWNER_VM, X, r100) == 0);
+        CHECK(pool_store_ops.save(s, SRC_OWNER_VM, X, r100, ARCHIVE_SAVE_FINAL) == 0);
         CHECK(pool_store_load_stored(s, X, &back) == 0 && last_value(back) == 3);
         back = rrd_destroy(back);
         PoolStoreStats st;
@@ -346,9 +346,9 @@ static void test_member_save(Fake *f, PoolStore *s) {
         fake_script(f, refuse, 1);
         CHECK(save_on_worker(s, X, r) < 0);
         CHECK(exists_file(X, "member/spool"));
-        /* At shutdown (the loop thread, this one) the spooled copy counts as saved. */
+        /* At shutdown the spooled copy counts as saved. */
         fake_clock_advance(&fclock, 10 * USEC_PER_SEC);
-        CHECK(pool_store_ops.save(s, SRC_OWNER_VM, Y, r) == 0);
+        CHECK(pool_store_ops.save(s, SRC_OWNER_VM, Y, r, ARCHIVE_SAVE_FINAL) == 0);
         CHECK(exists_file(Y, "member/spool"));
         CHECK(pool_store_spooled(s) == 2);
 
@@ -464,7 +464,7 @@ static void test_member_host(Fake *f, PoolStore *s) {
         Answer ok[] = {{"PUT /rrd?", 200}};
         fake_script(f, ok, 1);
         /* The host RRD goes to the master and stays here too, for a start without it. */
-        CHECK(pool_store_ops.save(s, SRC_OWNER_HOST, HOST, mine) == 0);
+        CHECK(pool_store_ops.save(s, SRC_OWNER_HOST, HOST, mine, ARCHIVE_SAVE_FINAL) == 0);
         CHECK(exists_file(HOST, "member"));
         CHECK(pool_store_ops.exists(s, SRC_OWNER_HOST, HOST) == 0);
         fake_stop(f);
