@@ -61,9 +61,9 @@ static int metrics(void *u, HttpMetricCallback cb, void *cbdata) {
                 {HTTP_OWNER_HOST, "11111111-1111-4111-8111-000000000000", "memory_free_kib", "KiB",
                  "", 2},
                 {HTTP_OWNER_VM, "00000000-0000-4000-8000-000000000001", "vif_0_rx", "B/s",
-                 "Bytes per second received", NAN},
+                 "Bytes per second received", (double) NAN},
                 {HTTP_OWNER_SR, "22222222-2222-4222-8222-000000000000", "odd\"name", "",
-                 "a \\ and a\nnewline", INFINITY},
+                 "a \\ and a\nnewline", (double) INFINITY},
         };
         for (size_t i = 0; i < ELEMENTSOF(m); i++) {
                 int r = cb(cbdata, &m[i]);

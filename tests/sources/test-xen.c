@@ -70,7 +70,7 @@ static int record(SrcSink *sink, const SrcSample *s) {
                 e->value = s->value.d;
                 break;
         default:
-                e->value = NAN;
+                e->value = (double) NAN;
         }
         if (s->owner.kind == SRC_OWNER_VM) {
                 bool found = false;
