@@ -270,6 +270,11 @@ static int buf_reserve(Buf *b, size_t more) {
         return 0;
 }
 
+static void buf_done(Buf *b) {
+        free(b->data);
+        b->data = NULL;
+}
+
 static ssize_t fill(Conn *c, Buf *b) {
         int r = buf_reserve(b, 16384);
         if (r < 0)
@@ -296,7 +301,7 @@ static int read_body(Conn *c, Buf *in, size_t start, const char *headers, size_t
                      HttpcResponse *ret) {
         const char *te = header_value(headers, "Transfer-Encoding");
         const char *cl = header_value(headers, "Content-Length");
-        Buf out = {};
+        _cleanup_(buf_done) Buf out = {};
         int r = 0;
 
         if (te && strncasecmp(te, "chunked", 7) == 0) {
@@ -318,13 +323,16 @@ static int read_body(Conn *c, Buf *in, size_t start, const char *headers, size_t
                         pos = (size_t) (eol - in->data) + 2;
                         if (size == 0)
                                 break;
-                        if (out.len + size > max)
+                        /* size comes from the peer: no sum below may wrap */
+                        if (size > max || out.len > max - size)
                                 return -EFBIG;
                         while (in->len < pos + size + 2) {
                                 ssize_t n = fill(c, in);
                                 if (n <= 0)
                                         return n < 0 ? (int) n : -EPROTO;
                         }
+                        if (in->data[pos + size] != '\r' || in->data[pos + size + 1] != '\n')
+                                return -EPROTO; /* the chunk is not the size it announced */
                         if ((r = buf_reserve(&out, size)) < 0)
                                 return r;
                         memcpy(out.data + out.len, in->data + pos, size);
@@ -366,7 +374,7 @@ static int read_body(Conn *c, Buf *in, size_t start, const char *headers, size_t
         if ((r = buf_reserve(&out, 0)) < 0)
                 return r;
         out.data[out.len] = '\0';
-        ret->body = out.data;
+        ret->body = TAKE_PTR(out.data);
         ret->body_len = out.len;
         return 0;
 }

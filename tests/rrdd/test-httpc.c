@@ -150,6 +150,16 @@ static void test_failures(void) {
         CHECK(run("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", false, "GET", NULL, 0,
                   4, &resp, &c) == -EFBIG);
         CHECK(run(NULL, true, "GET", NULL, 300, 0, &resp, &c) == -ETIMEDOUT);
+        /* A chunk shorter or longer than its size line says (the body read so far is freed). */
+        CHECK(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
+                  false, "GET", NULL, 0, 0, &resp, &c) == -EPROTO);
+        CHECK(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n"
+                  "8\r\nabc{d\r\n0\r\n\r\n",
+                  false, "GET", NULL, 0, 0, &resp, &c) == -EPROTO);
+        /* A size line near 2^64 must not wrap the limit check. */
+        CHECK(run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n"
+                  "ffffffffffffffff\r\nx\r\n0\r\n\r\n",
+                  false, "GET", NULL, 0, 0, &resp, &c) == -EFBIG);
 
         /* Nobody listening. */
         HttpcUrl url;
