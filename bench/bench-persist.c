@@ -236,7 +236,7 @@ static void breakdown(Bench *b) {
         char num[NUM_BUF_SIZE];
         uint64_t n_values = 0;
         size_t len = 0;
-        double t0, t_ser = 0, t_ser_short = 0, t_fmt, t_mem = 0, t_xml = 0, sink = 0;
+        double t0, t_ser = 0, t_ser_short = 0, t_fmt, t_mem = 0, t_lib = 0, t_xml = 0, sink = 0;
         /* All single-threaded: CPU time of the process, which is what it costs. */
         size_t n_sample = b->n < 200 ? b->n : 200;
 
@@ -278,6 +278,13 @@ static void breakdown(Bench *b) {
                         return;
                 }
                 rrd_destroy(rrd);
+                rrd = NULL;
+                t0 = cpu_s();
+                lr = persist_load_memory_libxml(buf, len, NULL, &rrd, NULL);
+                t_lib += cpu_s() - t0;
+                if (lr < 0)
+                        return;
+                rrd_destroy(rrd);
                 t0 = cpu_s();
                 xmlTextReaderPtr r = xmlReaderForMemory(buf, (int) len, NULL, NULL,
                                                         XML_PARSE_NONET | XML_PARSE_COMPACT);
@@ -305,8 +312,10 @@ static void breakdown(Bench *b) {
                t_fmt * scale, t_fmt / (double) n_values * 1e9);
         printf("  %-44s %7.3f s  (%.0f ns per value)\n", "serialise, PERSIST_WRITER_SHORTEST",
                t_ser_short * scale, t_ser_short / (double) n_values * 1e9);
-        printf("  %-44s %7.3f s  (%.0f ns per value)\n", "load from memory", t_mem * scale,
-               t_mem / (double) n_values * 1e9);
+        printf("  %-44s %7.3f s  (%.0f ns per value)\n", "load from memory (the fast path)",
+               t_mem * scale, t_mem / (double) n_values * 1e9);
+        printf("  %-44s %7.3f s  (%.0f ns per value)\n", "load from memory, libxml2 path only",
+               t_lib * scale, t_lib / (double) n_values * 1e9);
         printf("  %-44s %7.3f s  (%.0f ns per value)\n", "  of which xmlTextReader alone",
                t_xml * scale, t_xml / (double) n_values * 1e9);
         if (sink == 1.2345)
@@ -442,7 +451,7 @@ int main(int argc, char **argv) {
         (void) librrd(&b, shm, "tmpfs", save_shm, load_shm);
         (void) librrd(&b, disk, "disk", save_disk, load_disk);
         printf("reference figures (benchmarks.md 1.5): rrd_dump_r x1000 2.3 s, rrd_restore x1000 "
-               "10.0 s; targets: save <= 1 s, load <= 1 s\n");
+               "10.0 s\n");
 
         (void) rmdir(shm);
         if (argc <= 2)

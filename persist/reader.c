@@ -7,6 +7,12 @@
  * rows go into one growing array. The RRD is built with rrd_new() and the state setters only
  * once the whole document has been accepted, so an error never yields a partial RRD.
  *
+ * Our own archives take a fast path first: a tokenizer for the small subset of XML our writer
+ * produces (no attributes but <lastupdate usec>, no references, comments or DOCTYPE, printable
+ * ASCII text) feeds the same recursive-descent pass straight from memory. Anything outside the
+ * subset, and any error at all, abandons that attempt and the document is read again through
+ * xmlTextReader, so what is accepted, what is built and every error message are libxml2's path's.
+ *
  * Accepted: our own archives; `rrdtool dump` output (declaration, DOCTYPE without internal
  * subset, comments, whitespace, " g "-padded names, %0.10e numbers read with rrdtool's parser,
  * version 0003..0005); xcp-rrdd's public and internal forms (a <last_updated> per data source,
@@ -26,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -35,6 +42,11 @@
 
 #define IO_CHUNK (64 * 1024)
 #define TEXT_MAX 256 /* longest element text kept: a 127-byte name with generous padding */
+#define FAST_DEPTH                                                                    \
+        8 /* deepest nesting the fast path follows; ours is 5 (rrd/rra/cdp_prep/ds/x) \
+           */
+/* The fast path met something outside its subset (never returned to callers). */
+#define FAST_BAIL (-ECANCELED)
 
 /* Every element name we know, interned once per reader. */
 typedef enum Name {
@@ -132,10 +144,21 @@ typedef struct Loader {
         Input in;
         const xmlChar *names[_N_MAX];
 
+        /* The fast path's tokenizer (names[] then point at name_text[]). */
+        bool fast;
+        const char *fast_start, *fast_pos, *fast_end;
+        Name fast_open[FAST_DEPTH]; /* the open elements, outermost first */
+        size_t name_len[_N_MAX];
+        size_t fast_depth;
+        bool fast_root_done;
+        const char *fast_usec; /* <lastupdate usec="...">: the digits, or NULL */
+        size_t fast_usec_len;
+
         /* The current node. */
         const xmlChar *name;
         bool empty;
-        const char *value;
+        const char *value; /* text: value_len bytes, not necessarily NUL-terminated */
+        size_t value_len;
 
         /* Text of the current leaf element, trimmed, NUL-terminated. */
         char text[TEXT_MAX + 1];
@@ -419,8 +442,165 @@ static int check_dtd(Loader *l) {
         return 0;
 }
 
+static bool is_space(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool all_space(const char *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (!is_space(s[i]))
+                        return false;
+        return true;
+}
+
+/* The element name at s (n bytes), or _N_MAX when it is none of ours. */
+static Name fast_name(const Loader *l, const char *s, size_t n) {
+        /* <v> and <row> are nine tenths of every archive. */
+        if (n == 1 && s[0] == 'v')
+                return N_V;
+        if (n == 3 && s[0] == 'r' && s[1] == 'o' && s[2] == 'w')
+                return N_ROW;
+        for (int i = 0; i < _N_MAX; i++)
+                if (l->name_len[i] == n && memcmp(name_text[i], s, n) == 0)
+                        return (Name) i;
+        return _N_MAX;
+}
+
+/*
+ * Bytes of text: FAST_TEXT passes through as is (printable ASCII, tab, newline); FAST_LT ends
+ * the text; anything else (the characters that could start a reference, >, so no "]]>", CR,
+ * which XML would normalise, controls, non-ASCII) is outside the subset.
+ */
+enum { FAST_OTHER = 0, FAST_TEXT = 1, FAST_LT = 2 };
+static const uint8_t fast_class[256] = {
+        ['\t'] = FAST_TEXT,
+        ['\n'] = FAST_TEXT,
+        /* printable ASCII but & (0x26), < (0x3c) and > (0x3e) */
+        [0x20 ... 0x25] = FAST_TEXT,
+        [0x27 ... 0x3b] = FAST_TEXT,
+        ['<'] = FAST_LT,
+        [0x3d] = FAST_TEXT,
+        [0x3f ... 0x7e] = FAST_TEXT,
+};
+
+static const char *const fast_declarations[] = {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+        "<?xml version=\"1.0\"?>",
+};
+
+/*
+ * The fast path's next(): the same tokens from the subset of XML described at the top, straight
+ * from memory; FAST_BAIL for anything else (libxml2 then decides what it is).
+ */
+static int fast_next(Loader *l, Tok *ret) {
+        const char *p = l->fast_pos, *end = l->fast_end, *q;
+        Name name;
+
+        for (;;) {
+                if (p == end) {
+                        if (l->fast_depth > 0 || !l->fast_root_done)
+                                return FAST_BAIL;
+                        *ret = TOK_EOF;
+                        return 0;
+                }
+                if (*p != '<') {
+                        for (q = p; q < end && fast_class[(uint8_t) *q] == FAST_TEXT; q++)
+                                ;
+                        if (q < end && *q != '<')
+                                return FAST_BAIL;
+                        if (l->fast_depth == 0) {
+                                /* Outside the root only whitespace, which no one sees. */
+                                if (!all_space(p, (size_t) (q - p)))
+                                        return FAST_BAIL;
+                                p = q;
+                                continue;
+                        }
+                        l->value = p;
+                        l->value_len = (size_t) (q - p);
+                        l->fast_pos = q;
+                        *ret = TOK_TEXT;
+                        return 0;
+                }
+                if (p + 1 < end && p[1] == '?') {
+                        /* Only one of the declarations we know, and only at the very start. */
+                        if (p != l->fast_start)
+                                return FAST_BAIL;
+                        size_t i, k = 0;
+                        for (i = 0; i < ELEMENTSOF(fast_declarations); i++) {
+                                k = strlen(fast_declarations[i]);
+                                if ((size_t) (end - p) >= k &&
+                                    memcmp(p, fast_declarations[i], k) == 0)
+                                        break;
+                        }
+                        if (i == ELEMENTSOF(fast_declarations))
+                                return FAST_BAIL;
+                        p += k;
+                        continue;
+                }
+                break;
+        }
+        if (p + 1 < end && p[1] == '/') {
+                /* Only the open element's name, then '>' (no name of ours holds a '>'). */
+                if (l->fast_depth == 0)
+                        return FAST_BAIL;
+                name = l->fast_open[l->fast_depth - 1];
+                size_t n = l->name_len[name];
+                q = p + 2 + n;
+                if (end - q < 1 || *q != '>' || memcmp(p + 2, name_text[name], n) != 0)
+                        return FAST_BAIL;
+                l->fast_depth--;
+                if (l->fast_depth == 0)
+                        l->fast_root_done = true;
+                l->name = l->names[name];
+                l->fast_pos = q + 1;
+                *ret = TOK_END;
+                return 0;
+        }
+        /* A start tag: <name>, <name/>, or <lastupdate usec="digits">. */
+        for (q = p + 1; q < end && ((*q >= 'a' && *q <= 'z') || *q == '_'); q++)
+                ;
+        name = fast_name(l, p + 1, (size_t) (q - (p + 1)));
+        if (name == _N_MAX || q == end || (l->fast_depth == 0 && l->fast_root_done))
+                return FAST_BAIL;
+        l->fast_usec = NULL;
+        if (*q == ' ' && name == N_LASTUPDATE) {
+                static const char attr[] = " usec=\"";
+                const size_t k = sizeof(attr) - 1;
+                if ((size_t) (end - q) < k || memcmp(q, attr, k) != 0)
+                        return FAST_BAIL;
+                q += k;
+                l->fast_usec = q;
+                while (q < end && *q >= '0' && *q <= '9')
+                        q++;
+                l->fast_usec_len = (size_t) (q - l->fast_usec);
+                if (q == end || *q != '"')
+                        return FAST_BAIL;
+                q++;
+        }
+        if (q < end && *q == '>') {
+                if (l->fast_depth == FAST_DEPTH)
+                        return FAST_BAIL;
+                l->fast_open[l->fast_depth++] = name;
+                l->empty = false;
+                q++;
+        } else if (end - q >= 2 && q[0] == '/' && q[1] == '>') {
+                if (l->fast_depth == 0)
+                        return FAST_BAIL; /* an empty root: libxml2's to judge */
+                l->empty = true;
+                q += 2;
+        } else
+                return FAST_BAIL;
+        l->name = l->names[name];
+        l->fast_pos = q;
+        *ret = TOK_START;
+        return 0;
+}
+
 /* The next node that matters: an element start or end, or text. */
 static int next(Loader *l, Tok *ret) {
+        if (l->fast)
+                return fast_next(l, ret);
         for (;;) {
                 int r = xmlTextReaderRead(l->reader);
                 if (r < 0)
@@ -448,6 +628,7 @@ static int next(Loader *l, Tok *ret) {
                         l->value = (const char *) xmlTextReaderConstValue(l->reader);
                         if (!l->value)
                                 l->value = "";
+                        l->value_len = strlen(l->value);
                         *ret = TOK_TEXT;
                         return 0;
                 case XML_READER_TYPE_COMMENT:
@@ -467,17 +648,6 @@ static int next(Loader *l, Tok *ret) {
                                     xmlTextReaderNodeType(l->reader));
                 }
         }
-}
-
-static bool is_space(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool all_space(const char *s) {
-        for (; *s; s++)
-                if (!is_space(*s))
-                        return false;
-        return true;
 }
 
 static const char *name_of(Loader *l, Name n) {
@@ -504,7 +674,7 @@ static int read_text(Loader *l, Name el) {
                                 return fail(l, -EBADMSG, l->names[el],
                                             "unexpected element <%s> inside <%s>",
                                             (const char *) l->name, name_of(l, el));
-                        size_t k = strlen(l->value);
+                        size_t k = l->value_len;
                         if (k > TEXT_MAX - l->text_len)
                                 return fail(l, -EBADMSG, l->names[el], "text is too long");
                         memcpy(l->text + l->text_len, l->value, k);
@@ -544,7 +714,7 @@ static int next_child(Loader *l, Name parent, int *ret) {
                         *ret = _N_MAX;
                         return 0;
                 case TOK_TEXT:
-                        if (all_space(l->value))
+                        if (all_space(l->value, l->value_len))
                                 continue;
                         return fail(l, -EBADMSG, l->names[parent], "unexpected text in <%s>",
                                     name_of(l, parent));
@@ -671,22 +841,31 @@ static int text_lastupdate(Loader *l) {
 }
 
 /* Attributes of <lastupdate>: usec="N" (ours), anything else ignored as rrdtool does. */
-static int lastupdate_attributes(Loader *l) {
-        int r = xmlTextReaderMoveToFirstAttribute(l->reader);
+static int usec_attribute(Loader *l, const char *v, size_t n) {
+        uint64_t usec;
 
+        if (!v || num_parse_u64(v, n, &usec) < 0 || usec >= 1000000)
+                return fail(l, -EBADMSG, l->names[N_LASTUPDATE],
+                            "<lastupdate usec>: not a number of microseconds below 1000000");
+        l->last_up_usec = (uint32_t) usec;
+        l->has_usec_attr = true;
+        return 0;
+}
+
+static int lastupdate_attributes(Loader *l) {
+        int r;
+
+        if (l->fast)
+                return l->fast_usec ? usec_attribute(l, l->fast_usec, l->fast_usec_len) : 0;
+        r = xmlTextReaderMoveToFirstAttribute(l->reader);
         for (; r == 1; r = xmlTextReaderMoveToNextAttribute(l->reader)) {
                 if (xmlTextReaderConstLocalName(l->reader) != l->names[N_USEC])
                         continue;
                 const char *v = (const char *) xmlTextReaderConstValue(l->reader);
-                uint64_t usec;
-                if (!v || num_parse_u64(v, strlen(v), &usec) < 0 || usec >= 1000000) {
+                if (usec_attribute(l, v, v ? strlen(v) : 0) < 0) {
                         (void) xmlTextReaderMoveToElement(l->reader);
-                        return fail(
-                                l, -EBADMSG, l->names[N_LASTUPDATE],
-                                "<lastupdate usec>: not a number of microseconds below 1000000");
+                        return -EBADMSG;
                 }
-                l->last_up_usec = (uint32_t) usec;
-                l->has_usec_attr = true;
         }
         if (r < 0)
                 return read_failed(l);
@@ -907,11 +1086,52 @@ check:
         return 0;
 }
 
+/* Bytes a number's text is made of: digits, letters (NaN, Infinity, e), point and signs. */
+static const bool fast_number_byte[256] = {
+        ['0' ... '9'] = true, ['A' ... 'Z'] = true, ['a' ... 'z'] = true,
+        ['.'] = true,         ['+'] = true,         ['-'] = true,
+};
+
+/*
+ * The fast path's <row> (its start tag just read): n_ds times <v>number</v>, then </row>, exactly
+ * as our writer puts them; the values are read as parse_row() reads them. Anything else, even
+ * whitespace, leaves it to libxml2 (FAST_BAIL).
+ */
+static int fast_row(Loader *l) {
+        const char *p = l->fast_pos, *end = l->fast_end;
+        double *out = l->values + l->n_values;
+
+        if (l->empty)
+                return FAST_BAIL;
+        for (size_t n = 0; n < l->n_ds; n++) {
+                if (end - p < 3 || p[0] != '<' || p[1] != 'v' || p[2] != '>')
+                        return FAST_BAIL;
+                const char *s = p + 3, *q = s;
+                while (q < end && fast_number_byte[(uint8_t) *q])
+                        q++;
+                /* read_text() refuses text longer than TEXT_MAX */
+                if (q == s || q - s > TEXT_MAX || end - q < 4 || memcmp(q, "</v>", 4) != 0 ||
+                    persist_parse_double(s, (size_t) (q - s), &out[n]) < 0)
+                        return FAST_BAIL;
+                p = q + 4;
+        }
+        if (end - p < 6 || memcmp(p, "</row>", 6) != 0 || l->fast_depth == 0 ||
+            l->fast_open[l->fast_depth - 1] != N_ROW)
+                return FAST_BAIL;
+        l->fast_depth--;
+        l->fast_pos = p + 6;
+        l->name = l->names[N_ROW];
+        l->n_values += l->n_ds;
+        return 0;
+}
+
 static int parse_row(Loader *l, size_t i_rra, uint32_t i_row) {
         size_t n = 0;
         Tok t;
         int r;
 
+        if (l->fast)
+                return fast_row(l);
         if (!l->empty)
                 for (;;) {
                         r = next(l, &t);
@@ -920,7 +1140,7 @@ static int parse_row(Loader *l, size_t i_rra, uint32_t i_row) {
                         if (t == TOK_END)
                                 break;
                         if (t == TOK_TEXT) {
-                                if (all_space(l->value))
+                                if (all_space(l->value, l->value_len))
                                         continue;
                                 return fail(l, -EBADMSG, l->names[N_ROW],
                                             "unexpected text in <row>");
@@ -1295,6 +1515,70 @@ static int load_input(Input in, const PersistLimits *limits, Rrd **ret, PersistE
         return r;
 }
 
+/* The fast path over a whole plain document; FAST_BAIL when libxml2's path must decide. */
+static int load_fast(const void *data, size_t size, const PersistLimits *limits, Rrd **ret) {
+        PersistError ignored;
+        Loader l = {.fast = true, .err = &ignored, .in = {.fd = -1}};
+        const uint8_t *b = data;
+        int r;
+
+        if (!ret || (size > 0 && !data))
+                return -EINVAL;
+        ignored = (PersistError){};
+        limits_fill(&l.limits, limits);
+        if (size == 0 || size > l.limits.max_bytes || b[0] != '<')
+                return FAST_BAIL; /* empty, too large, gzip, a BOM or leading whitespace */
+        l.fast_start = l.fast_pos = data;
+        l.fast_end = l.fast_start + size;
+        for (int i = 0; i < _N_MAX; i++) {
+                l.names[i] = (const xmlChar *) name_text[i];
+                l.name_len[i] = strlen(name_text[i]);
+        }
+        r = parse_rrd(&l);
+        if (r >= 0)
+                r = build(&l, ret);
+        loader_done(&l);
+        return r < 0 ? FAST_BAIL : 0;
+}
+
+static int load_memory(const void *data, size_t size, const PersistLimits *limits, Rrd **ret,
+                       PersistError *err) {
+        if (load_fast(data, size, limits, ret) == 0) {
+                if (err)
+                        *err = (PersistError){};
+                return 0;
+        }
+        return load_input((Input){.fd = -1, .mem = data, .mem_len = size}, limits, ret, err);
+}
+
+/**
+ * persist_load_memory_fast() - persist_load_memory() through the fast path alone.
+ *
+ * For tests and benchmarks: the documents our writer produces load this way.
+ *
+ * Return: 0, or -EOPNOTSUPP when the document is outside the fast path's subset or refused
+ * (persist_load_memory() would then read it through libxml2).
+ */
+int persist_load_memory_fast(const void *data, size_t size, const PersistLimits *limits,
+                             Rrd **ret) {
+        int r = load_fast(data, size, limits, ret);
+        return r == FAST_BAIL ? -EOPNOTSUPP : r;
+}
+
+/**
+ * persist_load_memory_libxml() - persist_load_memory() through xmlTextReader alone.
+ *
+ * For tests and benchmarks, as the reference the fast path must agree with.
+ *
+ * Return: as persist_load_memory().
+ */
+int persist_load_memory_libxml(const void *data, size_t size, const PersistLimits *limits,
+                               Rrd **ret, PersistError *err) {
+        if (!data && size > 0)
+                return -EINVAL;
+        return load_input((Input){.fd = -1, .mem = data, .mem_len = size}, limits, ret, err);
+}
+
 /**
  * persist_load_memory() - an RRD from a document in memory (XML, or gzip of it).
  * @data: the bytes.
@@ -1310,7 +1594,54 @@ int persist_load_memory(const void *data, size_t size, const PersistLimits *limi
                         PersistError *err) {
         if (!data && size > 0)
                 return -EINVAL;
-        return load_input((Input){.fd = -1, .mem = data, .mem_len = size}, limits, ret, err);
+        return load_memory(data, size, limits, ret, err);
+}
+
+/*
+ * A regular file within the size limit is read whole (one read for an archive of a few hundred
+ * KB), so it can take the fast path; *ret_data is NULL for anything else.
+ */
+static int read_whole(int fd, const PersistLimits *limits, uint8_t **ret_data, size_t *ret_size) {
+        PersistLimits lim;
+        struct stat st;
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t cap, n = 0;
+
+        *ret_data = NULL;
+        limits_fill(&lim, limits);
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+            (uint64_t) st.st_size > lim.max_bytes)
+                return 0;
+        /* One byte more than the size, to see the end without a second read in most cases. */
+        cap = (size_t) st.st_size + 1;
+        buf = malloc(cap);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k;
+                if (n == cap) {
+                        /* The file grew while we read: stay within the limit, then stream. */
+                        if (cap > lim.max_bytes)
+                                return 0;
+                        size_t ncap = cap * 2 > lim.max_bytes + 1 ? lim.max_bytes + 1 : cap * 2;
+                        uint8_t *nb = realloc(buf, ncap);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                        cap = ncap;
+                }
+                k = read(fd, buf + n, cap - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+        }
+        *ret_data = TAKE_PTR(buf);
+        *ret_size = n;
+        return 0;
 }
 
 /**
@@ -1323,8 +1654,24 @@ int persist_load_memory(const void *data, size_t size, const PersistLimits *limi
  * Return: as persist_load_memory(), plus -errno from read(2).
  */
 int persist_load_fd(int fd, const PersistLimits *limits, Rrd **ret, PersistError *err) {
+        _cleanup_free_ uint8_t *data = NULL;
+        size_t size = 0;
+        int r;
+
         if (fd < 0)
                 return -EBADF;
+        r = read_whole(fd, limits, &data, &size);
+        if (r < 0) {
+                if (err) {
+                        *err = (PersistError){};
+                        (void) snprintf(err->message, sizeof(err->message), "read: %s",
+                                        strerror(-r));
+                }
+                return r;
+        }
+        if (data)
+                return load_memory(data, size, limits, ret, err);
+        /* Not a regular file, or larger than the limit: streamed (and refused when too large). */
         return load_input((Input){.fd = fd}, limits, ret, err);
 }
 

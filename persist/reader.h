@@ -2,8 +2,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Loading an RRD from dump XML: our own archives, `rrdtool dump` output, xcp-rrdd's public and
- * internal forms, plain or gzip-compressed. Streaming (libxml2 xmlTextReader), bounded by limits,
- * and all-or-nothing: on any error no RRD is returned and the error says where.
+ * internal forms, plain or gzip-compressed. libxml2's xmlTextReader (streaming) for anything but
+ * our own compact form, which has a faster path; bounded by limits, and all-or-nothing: on any
+ * error no RRD is returned and the error says where.
  */
 
 #include <stddef.h>
@@ -39,6 +40,16 @@ int persist_load_memory(const void *data, size_t size, const PersistLimits *limi
                         PersistError *err);
 int persist_load_fd(int fd, const PersistLimits *limits, Rrd **ret, PersistError *err);
 int persist_load_file(const char *path, const PersistLimits *limits, Rrd **ret, PersistError *err);
+
+/*
+ * Our own archives first go through a fast path of our own (a tokenizer for the subset of XML
+ * the writer produces); everything else, and every refusal, through xmlTextReader. These two
+ * take one path only, for tests and benchmarks: _fast returns -EOPNOTSUPP where the full loader
+ * would fall back to libxml2.
+ */
+int persist_load_memory_fast(const void *data, size_t size, const PersistLimits *limits, Rrd **ret);
+int persist_load_memory_libxml(const void *data, size_t size, const PersistLimits *limits,
+                               Rrd **ret, PersistError *err);
 
 /* "line 3: <step>: message", or "message" when there is no position; returns buf. */
 const char *persist_error_to_string(const PersistError *err, char *buf, size_t size);

@@ -2,7 +2,8 @@
 /*
  * Fuzz target for the archive reader: any input either is refused with a message, or loads into
  * an RRD that saves, reloads into exactly the same state and saves into exactly the same bytes
- * (XML -> Rrd -> XML -> Rrd is stable). JSON output of what loaded must be producible too.
+ * (XML -> Rrd -> XML -> Rrd is stable). JSON output of what loaded must be producible too. The
+ * reader's fast path accepts nothing its libxml2 path refuses, and builds the same state.
  */
 
 #include <stdint.h>
@@ -29,12 +30,19 @@ _noreturn_ static void die(const char *what, const char *detail) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        _cleanup_(rrd_destroyp) Rrd *a = NULL, *b = NULL;
+        _cleanup_(rrd_destroyp) Rrd *a = NULL, *b = NULL, *fast = NULL, *slow = NULL;
         _cleanup_free_ char *x1 = NULL, *x2 = NULL, *json = NULL;
         size_t n1, n2, nj;
         PersistError err;
         char why[300];
 
+        if (persist_load_memory_fast(data, size, &limits, &fast) == 0) {
+                if (persist_load_memory_libxml(data, size, &limits, &slow, &err) < 0)
+                        die("the fast path accepts what libxml2 refuses",
+                            persist_error_to_string(&err, why, sizeof(why)));
+                if (!gen_rrd_equal(slow, fast, why, sizeof(why)))
+                        die("the fast path and libxml2 differ", why);
+        }
         if (persist_load_memory(data, size, &limits, &a, &err) < 0) {
                 if (a)
                         die("refused input returned an RRD", NULL);
