@@ -4,6 +4,7 @@
 #   ./dev.sh run    install what is needed, build, run the daemon with its embedded default
 #   ./dev.sh test   install what is needed, build with ASan+UBSan, run every test
 #   ./dev.sh bench  build optimised and run the benchmarks in bench/
+#   ./dev.sh fuzz [SECONDS]  build with clang + libFuzzer and run every fuzz target
 #   ./dev.sh deps   only install the Debian packages
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -116,10 +117,43 @@ cmd_bench() {
         done
 }
 
+# Each target runs SECONDS (default 60) on a scratch copy of its corpus (the checked-in corpus
+# only grows by hand, with inputs worth keeping); a crash leaves crash-* files in the scratch
+# directory and fails the command.
+cmd_fuzz() {
+        local secs=${1:-60} dir=build-fuzz work rc=0 exe name corpus
+        deps
+        command -v clang >/dev/null || {
+                [ "$(id -u)" -eq 0 ] && apt-get install -y -q --no-install-recommends clang
+        }
+        if [ ! -f "$dir/build.ninja" ]; then
+                CC=clang meson setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined \
+                        -Db_lundef=false -Dwerror=true >/dev/null
+        fi
+        meson compile -C "$dir" >/dev/null
+        work=$(mktemp -d /tmp/rrdd-fuzz.XXXXXX)
+        for exe in "$dir"/tests/*/fuzz-*; do
+                [ -x "$exe" ] && [ -f "$exe" ] || continue
+                name=$(basename "$exe")
+                corpus=$(find tests -type d -path "*/corpus/$name" | head -n1)
+                mkdir -p "$work/$name/corpus"
+                [ -n "$corpus" ] && cp -r "$corpus"/. "$work/$name/corpus/"
+                if (cd "$work/$name" && "$OLDPWD/$exe" -max_total_time="$secs" -max_len=65536 \
+                        -timeout=10 -rss_limit_mb=2048 corpus >log 2>&1); then
+                        echo "ok   $name ($(grep -o 'cov: [0-9]*' "$work/$name/log" | tail -n1))"
+                else
+                        echo "FAIL $name: see $work/$name/log"
+                        rc=1
+                fi
+        done
+        return $rc
+}
+
 case "${1:-}" in
 run) shift; cmd_run "$@" ;;
 test) cmd_test ;;
 bench) cmd_bench ;;
+fuzz) shift; cmd_fuzz "$@" ;;
 deps) deps ;;
-*) echo "usage: $0 run|test|bench|deps" >&2; exit 2 ;;
+*) echo "usage: $0 run|test|bench|fuzz|deps" >&2; exit 2 ;;
 esac
