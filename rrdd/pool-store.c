@@ -708,8 +708,7 @@ int pool_store_load_stored(PoolStore *s, const char *uuid, Rrd **ret) {
 
 /* ---- the ArchiveOps ---- */
 
-static int ps_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
-                   unsigned flags) {
+static int ps_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd, unsigned flags) {
         PoolStore *s = ctx;
         if (s->member)
                 return member_save(s, kind, uuid, rrd, flags & ARCHIVE_SAVE_FINAL);

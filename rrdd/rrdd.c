@@ -481,8 +481,7 @@ static void job_done(Rrdd *d, Job *j) {
                                                 "(%m); asking again next tick",
                                                 src_owner_kind_to_string(j->owner_kind), j->uuid);
                         else if (j->result != -ENOENT)
-                                log_error_errno(j->result,
-                                                "cannot load the archive of %s %s: %m",
+                                log_error_errno(j->result, "cannot load the archive of %s %s: %m",
                                                 src_owner_kind_to_string(j->owner_kind), j->uuid);
                         (void) registry_loaded(d->registry, e, NULL, NULL);
                 }

@@ -56,8 +56,7 @@ DirStore *dir_store_free(DirStore *s) {
         return NULL;
 }
 
-static int ds_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
-                   unsigned flags) {
+static int ds_save(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd, unsigned flags) {
         DirStore *s = ctx;
         (void) kind;
         return persist_store_save(s->store, uuid, rrd, s->gzip ? PERSIST_STORE_GZIP : 0);

@@ -18,8 +18,7 @@ enum {
 
 typedef struct ArchiveOps {
         /* Writes rrd (borrowed) atomically. Return: 0 or -errno; the old archive survives. */
-        int (*save)(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd,
-                    unsigned flags);
+        int (*save)(void *ctx, SrcOwnerKind kind, const char *uuid, const Rrd *rrd, unsigned flags);
         /* Return: 0 with *ret, -ENOENT when there is none, or another -errno. */
         int (*load)(void *ctx, SrcOwnerKind kind, const char *uuid, Rrd **ret);
         /* Return: 1 if an archive exists, 0 if not, -errno. */

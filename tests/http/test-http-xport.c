@@ -51,11 +51,22 @@ static const HttpBackend backend = {
 };
 
 static void build(void) {
-        RrdDsDef dx = {
-                .name = "x", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = (double) NAN, .max = (double) NAN};
+        RrdDsDef dx = {.name = "x",
+                       .type = RRD_DS_GAUGE,
+                       .heartbeat_s = 300,
+                       .min = (double) NAN,
+                       .max = (double) NAN};
         RrdDsDef dab[2] = {
-                {.name = "a", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = (double) NAN, .max = (double) NAN},
-                {.name = "b", .type = RRD_DS_GAUGE, .heartbeat_s = 300, .min = (double) NAN, .max = (double) NAN},
+                {.name = "a",
+                 .type = RRD_DS_GAUGE,
+                 .heartbeat_s = 300,
+                 .min = (double) NAN,
+                 .max = (double) NAN},
+                {.name = "b",
+                 .type = RRD_DS_GAUGE,
+                 .heartbeat_s = 300,
+                 .min = (double) NAN,
+                 .max = (double) NAN},
         };
         RrdRraDef rra[3] = {
                 {.cf = RRD_CF_AVERAGE, .xff = 0.5, .pdp_per_row = 1, .rows = 3},
