@@ -226,12 +226,16 @@ def main():
         # ---- pool=true: every host's columns ----
         uuids = {h.uuid() for h in hosts}
 
+        # The master has just restarted: its own VM comes back with its first tick (at the next
+        # 5 s boundary), so wait for every host's columns and every running VM's.
         def pool_hosts():
             st, hd, body = m.get("/rrd_updates?start=-60&host=true&cf=AVERAGE&pool=true")
             got = set(re.findall(r"<entry>AVERAGE:host:([^:]+):", body.decode()))
-            return (st, hd, body) if got == uuids else None
+            vms = set(re.findall(r"<entry>AVERAGE:vm:([^:]+):", body.decode()))
+            return (st, hd, body) if got == uuids and vms == {a_vm2, m_vm} else None
         res = wait_for(pool_hosts, 75, 1)
-        check(res is not None, "pool=true on the master has the host columns of all 3 hosts")
+        check(res is not None, "pool=true on the master has the host columns of all 3 hosts "
+              "and its running VMs' columns")
         if res:
             st, hd, body = res
             text = body.decode()
