@@ -14,7 +14,7 @@ PACKAGES=(
         meson ninja-build pkg-config gcc libc6-dev
         libxml2-dev libxml2-utils libmicrohttpd-dev libgnutls28-dev libxen-dev zlib1g-dev
         libcrypt-dev librrd-dev rrdtool
-        curl wrk openssl python3 python3-os-xenapi
+        curl wrk openssl python3 python3-os-xenapi clang-format git
 )
 # Only for the xen-qemu test (real Xen 4.17 and a Debian dom0 kernel under QEMU): when they
 # cannot be installed, that test skips and everything else still runs.

@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Every C file in the repository is as clang-format (.clang-format) writes it. TAP, one line per
-# file; skips (77) without clang-format or outside a git checkout.
+# file; skipped ("1..0 # SKIP") without clang-format or outside a git checkout.
 cd "${RRDD_SOURCE_ROOT:?}" || exit 1
-command -v clang-format >/dev/null 2>&1 || { echo "1..0 # SKIP no clang-format"; exit 77; }
-files=$(git ls-files '*.c' '*.h' 2>/dev/null) || { echo "1..0 # SKIP not a git checkout"; exit 77; }
+command -v clang-format >/dev/null 2>&1 || { echo "1..0 # SKIP no clang-format"; exit 0; }
+files=$(git ls-files '*.c' '*.h' 2>/dev/null) || { echo "1..0 # SKIP not a git checkout"; exit 0; }
 n=0 bad=0
 for f in $files; do
         n=$((n + 1))

@@ -126,13 +126,23 @@ int main(void) {
                 printf("Bail out! mkdtemp\n");
                 return 1;
         }
-        if (geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
-            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-            mount("tmpfs", dir, "tmpfs", 0, "size=64m,mode=0755") == 0)
-                use_mount = true;
+        /*
+         * root ignores file modes, so a read-only data_dir needs a read-only mount: a tmpfs of
+         * our own, in a mount namespace of our own. Where "/" is not a mount point (a chroot)
+         * it cannot be made private; the directory bound onto itself can.
+         */
+        bool bound = false;
+        if (geteuid() == 0 && unshare(CLONE_NEWNS) == 0) {
+                if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                        bound = mount(dir, dir, NULL, MS_BIND, NULL) == 0 &&
+                                mount(NULL, dir, NULL, MS_PRIVATE, NULL) == 0;
+                use_mount = mount("tmpfs", dir, "tmpfs", 0, "size=64m,mode=0755") == 0;
+        }
         TAP_DIAG("read-only by %s", use_mount ? "remounting a tmpfs" : "chmod");
         run(dir);
         if (use_mount)
+                (void) umount(dir);
+        if (bound)
                 (void) umount(dir);
         char cmd[4200];
         (void) snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
